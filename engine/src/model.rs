@@ -1,0 +1,506 @@
+//! The llama-family decoder (Touvron et al. 2023, arXiv:2302.13971; reference: llama.cpp's
+//! `llm_build_llama` and `llm_build_qwen2`): llama and qwen2 GGUF files.
+//!
+//! The two architectures differ only in where RoPE pairs its dimensions (llama.cpp's converter
+//! permutes llama's q/k weights so that adjacent dimensions pair up, qwen2 keeps the two halves)
+//! and in qwen2's q/k/v biases. Everything else is one code path.
+//!
+//! Unlike candle-transformers' quantized models, the forward pass here takes a batch of rows of
+//! different lengths that may all continue one cached prefix ([`KvCache`]), returns each row's
+//! final hidden state at its last token, and leaves the output projection to the caller, who
+//! asks for the few verdict tokens it needs ([`Model::logits_for`]) or the whole vocabulary
+//! ([`Model::logits`]).
+
+use std::path::Path;
+
+use candle_core::{DType, Device, Tensor};
+
+use crate::gguf::GgufFile;
+use crate::{Error, Result};
+
+/// Contexts longer than this are not needed to judge one record, and capping the RoPE tables
+/// keeps models that declare 128k contexts cheap to load.
+const MAX_CONTEXT: usize = 32_768;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Architecture {
+    Llama,
+    Qwen2,
+}
+
+impl Architecture {
+    pub fn name(self) -> &'static str {
+        match self {
+            Architecture::Llama => "llama",
+            Architecture::Qwen2 => "qwen2",
+        }
+    }
+}
+
+/// Which dimensions RoPE rotates together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RopeStyle {
+    /// Dimensions `2i` and `2i + 1` (ggml's "normal" mode, used for GGUF llama).
+    Interleaved,
+    /// Dimensions `i` and `i + head_dim / 2` (ggml's NeoX mode, used for qwen2).
+    Halves,
+}
+
+/// Hyperparameters read from the GGUF metadata.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub architecture: Architecture,
+    pub n_vocab: usize,
+    pub n_embd: usize,
+    pub n_layer: usize,
+    pub n_head: usize,
+    pub n_head_kv: usize,
+    pub head_dim: usize,
+    pub n_ff: usize,
+    pub rms_eps: f32,
+    pub rope_base: f32,
+    pub rope_style: RopeStyle,
+    pub n_ctx: usize,
+}
+
+impl Config {
+    pub fn from_gguf(gguf: &GgufFile) -> Result<Config> {
+        let arch_name = gguf.string("general.architecture")?;
+        let (architecture, rope_style) = match arch_name {
+            "llama" => (Architecture::Llama, RopeStyle::Interleaved),
+            "qwen2" => (Architecture::Qwen2, RopeStyle::Halves),
+            other => return Err(Error::UnsupportedArchitecture(other.to_string())),
+        };
+        let key = |name: &str| format!("{arch_name}.{name}");
+        let n_embd = gguf.usize(&key("embedding_length"))?;
+        let n_head = gguf.usize(&key("attention.head_count"))?;
+        let n_head_kv = gguf
+            .usize(&key("attention.head_count_kv"))
+            .unwrap_or(n_head);
+        let head_dim = gguf
+            .usize(&key("attention.key_length"))
+            .unwrap_or(n_embd / n_head.max(1));
+        let n_vocab = match gguf.usize(&key("vocab_size")) {
+            Ok(n) => n,
+            Err(_) => gguf.string_array("tokenizer.ggml.tokens")?.len(),
+        };
+        if n_head == 0 || n_head_kv == 0 || n_head % n_head_kv != 0 {
+            return Err(gguf.metadata_error(
+                &key("attention.head_count_kv"),
+                &format!("({n_head_kv}) must divide the head count ({n_head})"),
+            ));
+        }
+        Ok(Config {
+            architecture,
+            n_vocab,
+            n_embd,
+            n_layer: gguf.usize(&key("block_count"))?,
+            n_head,
+            n_head_kv,
+            head_dim,
+            n_ff: gguf.usize(&key("feed_forward_length"))?,
+            rms_eps: gguf.f32(&key("attention.layer_norm_rms_epsilon"))?,
+            rope_base: gguf.f32(&key("rope.freq_base")).unwrap_or(10_000.0),
+            rope_style,
+            n_ctx: gguf
+                .usize(&key("context_length"))
+                .unwrap_or(MAX_CONTEXT)
+                .min(MAX_CONTEXT),
+        })
+    }
+
+    fn q_dim(&self) -> usize {
+        self.n_head * self.head_dim
+    }
+
+    fn kv_dim(&self) -> usize {
+        self.n_head_kv * self.head_dim
+    }
+}
+
+/// The keys and values of every layer for one token sequence: the state a continuation needs.
+///
+/// Tensors are `(1, n_head_kv, len, head_dim)` and shared by reference, so cloning a cache, or
+/// handing one prefix to many batches, copies nothing.
+#[derive(Clone)]
+pub struct KvCache {
+    keys: Vec<Tensor>,
+    values: Vec<Tensor>,
+    len: usize,
+}
+
+impl KvCache {
+    /// Number of tokens the cache holds.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// What one forward pass returns.
+pub struct Forward {
+    /// `(n_rows, n_embd)`: each row's final hidden state (after the output norm) at its last
+    /// token, the input of the output projection.
+    pub hidden: Tensor,
+    /// The cache extended by the row, when one single row was run with `keep_cache`.
+    pub cache: Option<KvCache>,
+}
+
+struct Layer {
+    attn_norm: Tensor,
+    /// q, k and v projections stacked into one `(q_dim + 2 kv_dim, n_embd)` matrix: one GEMM
+    /// instead of three narrow ones.
+    wqkv: Tensor,
+    bqkv: Option<Tensor>,
+    wo: Tensor,
+    ffn_norm: Tensor,
+    /// Gate and up projections stacked, `(2 n_ff, n_embd)`.
+    w_gate_up: Tensor,
+    w_down: Tensor,
+}
+
+pub struct Model {
+    config: Config,
+    device: Device,
+    embed: Tensor,
+    output: Tensor,
+    output_norm: Tensor,
+    layers: Vec<Layer>,
+    rope_cos: Tensor,
+    rope_sin: Tensor,
+}
+
+impl Model {
+    /// Loads a GGUF file, dequantizing every weight to f32 on `device`.
+    pub fn load(path: &Path, device: &Device) -> Result<Model> {
+        let mut gguf = GgufFile::open(path)?;
+        Model::from_gguf(&mut gguf, device)
+    }
+
+    pub fn from_gguf(gguf: &mut GgufFile, device: &Device) -> Result<Model> {
+        let config = Config::from_gguf(gguf)?;
+        let embed = dequantized(gguf, "token_embd.weight", device)?;
+        check_shape(
+            &embed,
+            &[config.n_vocab, config.n_embd],
+            "token_embd.weight",
+            gguf.path(),
+        )?;
+        // Small models tie the output projection to the embedding.
+        let output = if gguf.has_tensor("output.weight") {
+            dequantized(gguf, "output.weight", device)?
+        } else {
+            embed.clone()
+        };
+        let output_norm = dequantized(gguf, "output_norm.weight", device)?;
+
+        let mut layers = Vec::with_capacity(config.n_layer);
+        for layer_idx in 0..config.n_layer {
+            let mut w =
+                |suffix: &str| dequantized(gguf, &format!("blk.{layer_idx}.{suffix}"), device);
+            let wq = w("attn_q.weight")?;
+            let wk = w("attn_k.weight")?;
+            let wv = w("attn_v.weight")?;
+            let bqkv = if config.architecture == Architecture::Qwen2 {
+                let (bq, bk, bv) = (w("attn_q.bias")?, w("attn_k.bias")?, w("attn_v.bias")?);
+                Some(Tensor::cat(&[bq, bk, bv], 0)?)
+            } else {
+                None
+            };
+            let gate = w("ffn_gate.weight")?;
+            let up = w("ffn_up.weight")?;
+            layers.push(Layer {
+                attn_norm: w("attn_norm.weight")?,
+                wqkv: Tensor::cat(&[wq, wk, wv], 0)?,
+                bqkv,
+                wo: w("attn_output.weight")?,
+                ffn_norm: w("ffn_norm.weight")?,
+                w_gate_up: Tensor::cat(&[gate, up], 0)?,
+                w_down: w("ffn_down.weight")?,
+            });
+        }
+        let (rope_cos, rope_sin) = rope_tables(&config, device)?;
+        Ok(Model {
+            config,
+            device: device.clone(),
+            embed,
+            output,
+            output_norm,
+            layers,
+            rope_cos,
+            rope_sin,
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// Runs `tokens` alone and returns the cache holding them, to be shared by continuations.
+    pub fn prefill(&self, prefix: Option<&KvCache>, tokens: &[u32]) -> Result<KvCache> {
+        let forward = self.forward(prefix, &[tokens], true)?;
+        Ok(forward
+            .cache
+            .expect("keep_cache with one row returns a cache"))
+    }
+
+    /// One forward pass over `rows`, each continuing `prefix` when given.
+    ///
+    /// Rows are right-padded to the longest; since attention is causal, padding comes after
+    /// every real token and changes nothing, so each row's result is the one it would get alone.
+    pub fn forward(
+        &self,
+        prefix: Option<&KvCache>,
+        rows: &[&[u32]],
+        keep_cache: bool,
+    ) -> Result<Forward> {
+        let cfg = &self.config;
+        let n_rows = rows.len();
+        let n_tokens = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+        if n_rows == 0 || rows.iter().any(|r| r.is_empty()) {
+            return Err(Error::EmptyInput);
+        }
+        let n_past = prefix.map_or(0, KvCache::len);
+        if n_past + n_tokens > cfg.n_ctx {
+            return Err(Error::ContextOverflow {
+                n_tokens: n_past + n_tokens,
+                n_ctx: cfg.n_ctx,
+            });
+        }
+        let keep_cache = keep_cache && n_rows == 1;
+        let mut ids = Vec::with_capacity(n_rows * n_tokens);
+        for row in rows {
+            for &id in row.iter() {
+                if id as usize >= cfg.n_vocab {
+                    return Err(Error::TokenOutOfRange {
+                        id,
+                        n_vocab: cfg.n_vocab,
+                    });
+                }
+            }
+            ids.extend_from_slice(row);
+            ids.extend(std::iter::repeat_n(0, n_tokens - row.len()));
+        }
+        let ids = Tensor::from_vec(ids, n_rows * n_tokens, &self.device)?;
+        let mut x = self.embed.index_select(&ids, 0)?;
+
+        let cos = self.rope_cos.narrow(0, n_past, n_tokens)?;
+        let sin = self.rope_sin.narrow(0, n_past, n_tokens)?;
+        let mask = causal_mask(n_tokens, n_past, &self.device)?;
+        let shape = AttentionShape {
+            n_rows,
+            n_tokens,
+            n_past,
+        };
+
+        let mut new_keys = Vec::new();
+        let mut new_values = Vec::new();
+        for (layer_idx, layer) in self.layers.iter().enumerate() {
+            let h = candle_nn::ops::rms_norm(&x, &layer.attn_norm, cfg.rms_eps)?;
+            let mut qkv = h.matmul(&layer.wqkv.t()?)?;
+            if let Some(bias) = &layer.bqkv {
+                qkv = qkv.broadcast_add(bias)?;
+            }
+            let cached = prefix.map(|c| (&c.keys[layer_idx], &c.values[layer_idx]));
+            let (attn, kv) = self.attention(&qkv, cached, &cos, &sin, &mask, shape)?;
+            if keep_cache {
+                new_keys.push(kv.0);
+                new_values.push(kv.1);
+            }
+            x = (x + attn.matmul(&layer.wo.t()?)?)?;
+
+            let h = candle_nn::ops::rms_norm(&x, &layer.ffn_norm, cfg.rms_eps)?;
+            let gate_up = h.matmul(&layer.w_gate_up.t()?)?;
+            let gate = gate_up.narrow(1, 0, cfg.n_ff)?;
+            let up = gate_up.narrow(1, cfg.n_ff, cfg.n_ff)?;
+            let act = (gate.silu()? * up)?;
+            x = (x + act.matmul(&layer.w_down.t()?)?)?;
+        }
+
+        // Only each row's last real token feeds the output: normalize just those.
+        let last: Vec<u32> = rows
+            .iter()
+            .enumerate()
+            .map(|(row_idx, row)| (row_idx * n_tokens + row.len() - 1) as u32)
+            .collect();
+        let last = Tensor::from_vec(last, n_rows, &self.device)?;
+        let hidden = x.index_select(&last, 0)?;
+        let hidden = candle_nn::ops::rms_norm(&hidden, &self.output_norm, cfg.rms_eps)?;
+        let cache = keep_cache.then(|| KvCache {
+            keys: new_keys,
+            values: new_values,
+            len: n_past + n_tokens,
+        });
+        Ok(Forward { hidden, cache })
+    }
+
+    /// Logits over the whole vocabulary, `(n_rows, n_vocab)`.
+    pub fn logits(&self, hidden: &Tensor) -> Result<Tensor> {
+        Ok(hidden.matmul(&self.output.t()?)?)
+    }
+
+    /// Logits of the given tokens only, `(n_rows, token_ids.len())`: a verdict needs two
+    /// columns of the output projection, not all of them.
+    pub fn logits_for(&self, hidden: &Tensor, token_ids: &[u32]) -> Result<Tensor> {
+        for &id in token_ids {
+            if id as usize >= self.config.n_vocab {
+                return Err(Error::TokenOutOfRange {
+                    id,
+                    n_vocab: self.config.n_vocab,
+                });
+            }
+        }
+        let ids = Tensor::new(token_ids, &self.device)?;
+        let rows = self.output.index_select(&ids, 0)?;
+        Ok(hidden.matmul(&rows.t()?)?)
+    }
+
+    /// Multi-head causal attention with grouped keys and values; returns the attention output
+    /// `(n_rows * n_tokens, q_dim)` and this layer's keys and values (prefix included) for the
+    /// cache.
+    fn attention(
+        &self,
+        qkv: &Tensor,
+        cached: Option<(&Tensor, &Tensor)>,
+        cos: &Tensor,
+        sin: &Tensor,
+        mask: &Tensor,
+        shape: AttentionShape,
+    ) -> Result<(Tensor, (Tensor, Tensor))> {
+        let cfg = &self.config;
+        let AttentionShape {
+            n_rows,
+            n_tokens,
+            n_past,
+        } = shape;
+        let (q_dim, kv_dim, head_dim) = (cfg.q_dim(), cfg.kv_dim(), cfg.head_dim);
+        let split = |start: usize, n_heads: usize| -> Result<Tensor> {
+            Ok(qkv
+                .narrow(1, start, n_heads * head_dim)?
+                .reshape((n_rows, n_tokens, n_heads, head_dim))?
+                .transpose(1, 2)?
+                .contiguous()?)
+        };
+        let q = self.rope(&split(0, cfg.n_head)?, cos, sin)?;
+        let k = self.rope(&split(q_dim, cfg.n_head_kv)?, cos, sin)?;
+        let v = split(q_dim + kv_dim, cfg.n_head_kv)?;
+
+        let (k, v) = match cached {
+            Some((past_k, past_v)) => {
+                let past_shape = (n_rows, cfg.n_head_kv, n_past, head_dim);
+                (
+                    Tensor::cat(&[&past_k.broadcast_as(past_shape)?, &k], 2)?,
+                    Tensor::cat(&[&past_v.broadcast_as(past_shape)?, &v], 2)?,
+                )
+            }
+            None => (k, v),
+        };
+        let n_keys = n_past + n_tokens;
+
+        // Grouped-query attention without copying keys: the query heads that share a key head
+        // are stacked along the token axis, so one matmul per key head serves its whole group.
+        let group = cfg.n_head / cfg.n_head_kv;
+        let scale = 1.0 / (head_dim as f64).sqrt();
+        let q = (q * scale)?.reshape((n_rows, cfg.n_head_kv, group * n_tokens, head_dim))?;
+        let scores = q.matmul(&k.t()?)?;
+        let scores = scores
+            .reshape((n_rows, cfg.n_head_kv, group, n_tokens, n_keys))?
+            .broadcast_add(mask)?;
+        let probs = candle_nn::ops::softmax_last_dim(&scores)?.reshape((
+            n_rows,
+            cfg.n_head_kv,
+            group * n_tokens,
+            n_keys,
+        ))?;
+        let out = probs
+            .matmul(&v)?
+            .reshape((n_rows, cfg.n_head, n_tokens, head_dim))?
+            .transpose(1, 2)?
+            .reshape((n_rows * n_tokens, q_dim))?;
+        Ok((out, (k, v)))
+    }
+
+    fn rope(&self, x: &Tensor, cos: &Tensor, sin: &Tensor) -> Result<Tensor> {
+        Ok(match self.config.rope_style {
+            RopeStyle::Interleaved => candle_nn::rotary_emb::rope_i(x, cos, sin)?,
+            RopeStyle::Halves => candle_nn::rotary_emb::rope(x, cos, sin)?,
+        })
+    }
+}
+
+#[derive(Clone, Copy)]
+struct AttentionShape {
+    n_rows: usize,
+    n_tokens: usize,
+    n_past: usize,
+}
+
+/// `(n_tokens, n_past + n_tokens)`: 0 where query `i` may see key `j`, minus infinity elsewhere.
+fn causal_mask(n_tokens: usize, n_past: usize, device: &Device) -> Result<Tensor> {
+    let n_keys = n_past + n_tokens;
+    let mask: Vec<f32> = (0..n_tokens)
+        .flat_map(|i| {
+            (0..n_keys).map(move |j| {
+                if j <= n_past + i {
+                    0.0
+                } else {
+                    f32::NEG_INFINITY
+                }
+            })
+        })
+        .collect();
+    Ok(Tensor::from_vec(mask, (n_tokens, n_keys), device)?)
+}
+
+/// cos and sin of every position's rotation angles, `(n_ctx, head_dim / 2)`, computed in f64.
+fn rope_tables(cfg: &Config, device: &Device) -> Result<(Tensor, Tensor)> {
+    let half = cfg.head_dim / 2;
+    let inv_freq: Vec<f64> = (0..half)
+        .map(|i| (cfg.rope_base as f64).powf(-2.0 * i as f64 / cfg.head_dim as f64))
+        .collect();
+    let mut cos = Vec::with_capacity(cfg.n_ctx * half);
+    let mut sin = Vec::with_capacity(cfg.n_ctx * half);
+    for pos in 0..cfg.n_ctx {
+        for &freq in &inv_freq {
+            let angle = pos as f64 * freq;
+            cos.push(angle.cos() as f32);
+            sin.push(angle.sin() as f32);
+        }
+    }
+    Ok((
+        Tensor::from_vec(cos, (cfg.n_ctx, half), device)?.to_dtype(DType::F32)?,
+        Tensor::from_vec(sin, (cfg.n_ctx, half), device)?,
+    ))
+}
+
+fn check_shape(tensor: &Tensor, expected: &[usize], name: &str, path: &Path) -> Result<()> {
+    if tensor.dims() != expected {
+        return Err(Error::InvalidGguf {
+            path: path.to_path_buf(),
+            message: format!(
+                "tensor `{name}` has shape {:?}, the metadata implies {expected:?}",
+                tensor.dims()
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn dequantized(gguf: &mut GgufFile, name: &str, device: &Device) -> Result<Tensor> {
+    Ok(gguf.tensor(name, device)?.dequantize(device)?)
+}
+
+/// Log-softmax of one row of logits, accumulated in f64.
+pub fn log_softmax(logits: &[f32]) -> Vec<f64> {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
+    let sum: f64 = logits.iter().map(|&l| (l as f64 - max).exp()).sum();
+    let log_sum = max + sum.ln();
+    logits.iter().map(|&l| l as f64 - log_sum).collect()
+}

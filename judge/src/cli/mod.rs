@@ -1,0 +1,40 @@
+//! Subcommands of the `judge` binary, one module each; exit codes are decided here and nowhere
+//! else.
+
+mod logprobs;
+mod models;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+/// Exit code of any error: bad input, missing model, failed run.
+pub const EXIT_ERROR: ExitCode = ExitCode::FAILURE;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "judge",
+    version,
+    about = "A self-hosted behavioral judge for production AI agents"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Token ids of a text and the model's most likely next tokens after it.
+    Logprobs(logprobs::Args),
+    /// The model cache: list, fetch and verify the models of the manifest.
+    #[command(subcommand)]
+    Models(models::Command),
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Logprobs(args) => logprobs::run(args),
+        Command::Models(command) => models::run(command),
+    }
+}

@@ -1,0 +1,9 @@
+//! `judge`: a self-hosted behavioral judge for production AI agents.
+//!
+//! The library holds everything but the command line: model references and the model cache
+//! ([`models`]), the judge model as the rest of the crate sees it ([`judge_model`]).
+//! The `judge` binary (`src/main.rs`, `src/cli/`) is the only layer that knows about clap and
+//! exit codes.
+
+pub mod judge_model;
+pub mod models;
