@@ -13,6 +13,7 @@ mod chat;
 mod device;
 mod gguf;
 mod model;
+pub mod synthetic;
 mod tokenizer;
 
 pub use chat::{ChatMessage, ChatTemplate};

@@ -395,9 +395,14 @@ impl Model {
         let (k, v) = match cached {
             Some((past_k, past_v)) => {
                 let past_shape = (n_rows, cfg.n_head_kv, n_past, head_dim);
+                // Both parts contiguous, so that candle concatenates block-wise and the result is
+                // contiguous too (a broadcast view would make it a strided one, which matmul
+                // refuses).
+                let past_k = past_k.broadcast_as(past_shape)?.contiguous()?;
+                let past_v = past_v.broadcast_as(past_shape)?.contiguous()?;
                 (
-                    Tensor::cat(&[&past_k.broadcast_as(past_shape)?, &k], 2)?,
-                    Tensor::cat(&[&past_v.broadcast_as(past_shape)?, &v], 2)?,
+                    Tensor::cat(&[&past_k, &k], 2)?,
+                    Tensor::cat(&[&past_v, &v], 2)?,
                 )
             }
             None => (k, v),

@@ -1,0 +1,136 @@
+//! The forward pass's contract: a row's log-probs do not depend on the rows batched with it,
+//! nor on whether its beginning came from a cached prefix.
+
+use engine::synthetic::SyntheticSpec;
+use engine::Model;
+
+use crate::support::{max_abs_diff, synthetic};
+
+const TOLERANCE: f32 = 1e-4;
+
+fn logits_alone(model: &Model, tokens: &[u32]) -> Vec<f32> {
+    let forward = model.forward(None, &[tokens], false).unwrap();
+    model
+        .logits(&forward.hidden)
+        .unwrap()
+        .squeeze(0)
+        .unwrap()
+        .to_vec1()
+        .unwrap()
+}
+
+fn rows() -> Vec<Vec<u32>> {
+    vec![
+        vec![5, 17, 99, 3, 250, 42, 7],
+        vec![8],
+        vec![
+            120, 121, 122, 123, 124, 125, 126, 127, 128, 129, 130, 131, 132,
+        ],
+        vec![260, 1, 2],
+    ]
+}
+
+fn check_batch_matches_alone(architecture: &str) {
+    let s = synthetic(&SyntheticSpec::tiny(architecture));
+    let rows = rows();
+    let row_refs: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
+    let forward = s.model.forward(None, &row_refs, false).unwrap();
+    let logits: Vec<Vec<f32>> = s.model.logits(&forward.hidden).unwrap().to_vec2().unwrap();
+    for (row, batched) in rows.iter().zip(&logits) {
+        let alone = logits_alone(&s.model, row);
+        let diff = max_abs_diff(&alone, batched);
+        assert!(
+            diff < TOLERANCE,
+            "{architecture}: row {row:?} differs by {diff}"
+        );
+    }
+}
+
+#[test]
+fn batched_rows_of_different_lengths_match_each_row_alone() {
+    check_batch_matches_alone("llama");
+    check_batch_matches_alone("qwen2");
+}
+
+fn check_prefix_continuations(architecture: &str) {
+    let s = synthetic(&SyntheticSpec::tiny(architecture));
+    let prefix: Vec<u32> = vec![259, 10, 11, 12, 13, 14, 15, 16, 17];
+    let cache = s.model.prefill(None, &prefix).unwrap();
+    assert_eq!(cache.len(), prefix.len());
+    let rows = rows();
+    let row_refs: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
+    let forward = s.model.forward(Some(&cache), &row_refs, false).unwrap();
+    let logits: Vec<Vec<f32>> = s.model.logits(&forward.hidden).unwrap().to_vec2().unwrap();
+    for (row, continued) in rows.iter().zip(&logits) {
+        let full: Vec<u32> = prefix.iter().chain(row).copied().collect();
+        let alone = logits_alone(&s.model, &full);
+        let diff = max_abs_diff(&alone, continued);
+        assert!(
+            diff < TOLERANCE,
+            "{architecture}: prefix + {row:?} differs by {diff}"
+        );
+    }
+}
+
+#[test]
+fn continuations_of_a_cached_prefix_match_the_full_sequence() {
+    check_prefix_continuations("llama");
+    check_prefix_continuations("qwen2");
+}
+
+#[test]
+fn a_prefix_extended_twice_matches_the_full_sequence() {
+    let s = synthetic(&SyntheticSpec::tiny("llama"));
+    let first = s.model.prefill(None, &[1, 2, 3, 4]).unwrap();
+    let second = s.model.prefill(Some(&first), &[5, 6]).unwrap();
+    assert_eq!(second.len(), 6);
+    let forward = s
+        .model
+        .forward(Some(&second), &[&[7, 8, 9]], false)
+        .unwrap();
+    let continued: Vec<f32> = s
+        .model
+        .logits(&forward.hidden)
+        .unwrap()
+        .squeeze(0)
+        .unwrap()
+        .to_vec1()
+        .unwrap();
+    let alone = logits_alone(&s.model, &[1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert!(max_abs_diff(&alone, &continued) < TOLERANCE);
+}
+
+#[test]
+fn verdict_logits_are_the_vocabulary_logits_of_those_tokens() {
+    let s = synthetic(&SyntheticSpec::tiny("qwen2"));
+    let rows = rows();
+    let row_refs: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
+    let forward = s.model.forward(None, &row_refs, false).unwrap();
+    let all: Vec<Vec<f32>> = s.model.logits(&forward.hidden).unwrap().to_vec2().unwrap();
+    let picked: Vec<Vec<f32>> = s
+        .model
+        .logits_for(&forward.hidden, &[42, 7])
+        .unwrap()
+        .to_vec2()
+        .unwrap();
+    for (all, picked) in all.iter().zip(&picked) {
+        assert!(max_abs_diff(picked, &[all[42], all[7]]) < 1e-5);
+    }
+}
+
+#[test]
+fn hidden_state_has_one_row_per_input_row() {
+    let s = synthetic(&SyntheticSpec::tiny("llama"));
+    let forward = s.model.forward(None, &[&[1, 2], &[3]], false).unwrap();
+    assert_eq!(forward.hidden.dims(), &[2, s.model.config().n_embd]);
+}
+
+#[test]
+fn synthetic_tokenizer_round_trips_and_keeps_chatml_markers_whole() {
+    let s = synthetic(&SyntheticSpec::tiny("llama"));
+    let text = "<|im_start|>user\nthe heart<|im_end|>";
+    let ids = s.tokenizer.encode(text).unwrap();
+    assert_eq!(s.tokenizer.decode(&ids).unwrap(), text);
+    let im_start = s.tokenizer.single_token_id("<|im_start|>").unwrap();
+    assert_eq!(ids[0], im_start);
+}
