@@ -43,7 +43,11 @@ fn token_ids_match_llama_cpp() {
         let tokenizer = Tokenizer::from_gguf(&gguf).unwrap();
         let golden = golden("tokens", name);
         let cases = golden["cases"].as_array().unwrap();
-        assert!(cases.len() >= 12, "{name}: only {} golden prompts", cases.len());
+        assert!(
+            cases.len() >= 12,
+            "{name}: only {} golden prompts",
+            cases.len()
+        );
         let mut mismatches = Vec::new();
         for case in cases {
             let text = case["text"].as_str().unwrap();
