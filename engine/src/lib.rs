@@ -12,6 +12,7 @@
 mod chat;
 mod device;
 mod gguf;
+mod kernels;
 mod model;
 pub mod synthetic;
 mod tokenizer;
