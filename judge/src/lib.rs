@@ -5,5 +5,6 @@
 //! The `judge` binary (`src/main.rs`, `src/cli/`) is the only layer that knows about clap and
 //! exit codes.
 
+pub mod drift;
 pub mod judge_model;
 pub mod models;
