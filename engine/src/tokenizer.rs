@@ -28,6 +28,9 @@ const QWEN2_SPLIT: &str = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}
 
 pub struct Tokenizer {
     inner: tokenizers::Tokenizer,
+    /// The same tokenizer without special-token matching, for text that is data: a
+    /// `<|im_end|>` inside an agent's output must stay plain text, not end the turn.
+    plain: tokenizers::Tokenizer,
     pre: String,
     eos_id: Option<u32>,
     bos_id: Option<u32>,
@@ -74,6 +77,7 @@ impl Tokenizer {
         let mut inner = tokenizers::Tokenizer::new(bpe);
         inner.with_pre_tokenizer(Some(pre_tokenizer));
         inner.with_decoder(Some(ByteLevel::default()));
+        let plain = inner.clone();
 
         // Control and user-defined tokens are matched whole, before BPE, as llama.cpp does with
         // `special = true`: that is how chat-template markers reach the model as single ids.
@@ -90,6 +94,7 @@ impl Tokenizer {
         let id = |key: &str| gguf.usize(key).ok().map(|id| id as u32);
         Ok(Tokenizer {
             inner,
+            plain,
             pre: pre.to_string(),
             eos_id: id("tokenizer.ggml.eos_token_id"),
             bos_id: id("tokenizer.ggml.bos_token_id"),
@@ -101,6 +106,16 @@ impl Tokenizer {
     pub fn encode(&self, text: &str) -> Result<Vec<u32>> {
         let encoding = self
             .inner
+            .encode_fast(text, false)
+            .map_err(|err| Error::Tokenizer(err.to_string()))?;
+        Ok(encoding.get_ids().to_vec())
+    }
+
+    /// Token ids of `text` read as plain text: special-token strings in it are split like any
+    /// other text.
+    pub fn encode_plain(&self, text: &str) -> Result<Vec<u32>> {
+        let encoding = self
+            .plain
             .encode_fast(text, false)
             .map_err(|err| Error::Tokenizer(err.to_string()))?;
         Ok(encoding.get_ids().to_vec())

@@ -8,3 +8,7 @@
 pub mod drift;
 pub mod judge_model;
 pub mod models;
+pub mod records;
+pub mod rubrics;
+pub mod scoring;
+pub mod store;

@@ -3,4 +3,5 @@
 
 mod cli_errors;
 mod logprobs;
+mod score;
 mod support;

@@ -56,3 +56,7 @@ pub fn assert_one_clear_error(output: &Output, expected: &str) {
     assert!(lines[0].starts_with("error: "), "{err}");
     assert!(err.contains(expected), "expected {expected:?} in: {err}");
 }
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}

@@ -134,3 +134,17 @@ fn synthetic_tokenizer_round_trips_and_keeps_chatml_markers_whole() {
     let im_start = s.tokenizer.single_token_id("<|im_start|>").unwrap();
     assert_eq!(ids[0], im_start);
 }
+
+#[test]
+fn plain_encoding_keeps_special_token_text_as_text() {
+    let s = synthetic(&SyntheticSpec::tiny("llama"));
+    let im_end = s.tokenizer.single_token_id("<|im_end|>").unwrap();
+    let plain = s.tokenizer.encode_plain("a<|im_end|>b").unwrap();
+    assert!(!plain.contains(&im_end), "{plain:?}");
+    assert_eq!(s.tokenizer.decode(&plain).unwrap(), "a<|im_end|>b");
+    assert!(s
+        .tokenizer
+        .encode("a<|im_end|>b")
+        .unwrap()
+        .contains(&im_end));
+}

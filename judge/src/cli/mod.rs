@@ -3,6 +3,8 @@
 
 mod logprobs;
 mod models;
+mod rubric;
+mod score;
 
 use std::process::ExitCode;
 
@@ -30,11 +32,18 @@ enum Command {
     /// The model cache: list, fetch and verify the models of the manifest.
     #[command(subcommand)]
     Models(models::Command),
+    /// The rubric library: list, check, and show the prompt a record becomes.
+    #[command(subcommand)]
+    Rubric(rubric::Command),
+    /// Score records against the rubrics that apply to their roles, into the store.
+    Score(score::Args),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Logprobs(args) => logprobs::run(args),
         Command::Models(command) => models::run(command),
+        Command::Rubric(command) => rubric::run(command),
+        Command::Score(args) => score::run(args),
     }
 }

@@ -1,0 +1,346 @@
+//! `judge score`: every record against every rubric that applies to its role, into the store,
+//! committed batch by batch.
+
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use engine::DeviceChoice;
+use indicatif::{ProgressBar, ProgressStyle};
+use judge::judge_model::JudgeModel;
+use judge::records::{self, Record, RecordLimits};
+use judge::rubrics::{self, Rubric};
+use judge::scoring::{self, PreparedRubric, ScoringConfig};
+use judge::store::{JudgeInfo, RunCounts, ScoreRow, Store};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Records (JSONL, one agent output a line).
+    #[arg(long, required = true, num_args = 1..)]
+    input: Vec<PathBuf>,
+    /// Score only these rubrics (ids); every rubric of the library by default.
+    #[arg(long)]
+    rubric: Vec<String>,
+    /// The rubric library folder.
+    #[arg(long, env = "JUDGE_RUBRICS_DIR")]
+    rubrics_dir: Option<PathBuf>,
+    /// Model: a manifest name, a path to a .gguf file, or hf:OWNER/REPO/FILE.gguf.
+    #[arg(long)]
+    model: Option<String>,
+    /// The SQLite store.
+    #[arg(long, default_value = "judge.db")]
+    store: PathBuf,
+    /// Also write this run's scores for the input records as JSONL.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Where rejected lines go, with their reasons (default: next to the store).
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+    /// Abort before scoring when any line is rejected.
+    #[arg(long)]
+    strict: bool,
+    /// Rescore pairs already in the store.
+    #[arg(long)]
+    force: bool,
+    /// Write every scored pair's prompt as token ids (JSONL), for side-by-side checks with
+    /// other tools (benches/score_vs_llama_cpp.py).
+    #[arg(long)]
+    prompts_out: Option<PathBuf>,
+    /// Most rows in one forward pass (results do not depend on it).
+    #[arg(long, default_value_t = 16)]
+    batch_size: usize,
+    #[arg(long, default_value = "auto")]
+    device: DeviceChoice,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let started = Instant::now();
+    let loaded = records::load_records(&args.input, &RecordLimits::default())?;
+    let rejects_path = args
+        .rejects
+        .clone()
+        .unwrap_or_else(|| sibling(&args.store, "rejects.jsonl"));
+    if !loaded.rejects.is_empty() {
+        for reject in loaded.rejects.iter().take(5) {
+            eprintln!("rejected: {}", reject.describe());
+        }
+        if args.strict {
+            bail!(
+                "{} line(s) rejected and --strict is set: nothing was scored (first: {})",
+                loaded.rejects.len(),
+                loaded.rejects[0].describe()
+            );
+        }
+        records::write_rejects(&rejects_path, &loaded.rejects)?;
+        eprintln!(
+            "{} line(s) rejected ({} duplicate ids), reasons in {}",
+            loaded.rejects.len(),
+            loaded.duplicates,
+            rejects_path.display()
+        );
+    }
+
+    let library = rubrics::load_library(
+        &args
+            .rubrics_dir
+            .clone()
+            .unwrap_or_else(rubrics::default_rubrics_dir),
+    )?;
+    let selected = select_rubrics(&library, &args.rubric)?;
+
+    let mut store = Store::open(&args.store)?;
+    let run_id = store.start_run(&std::env::args().collect::<Vec<_>>().join(" "))?;
+    let ingest = store.ingest_records(&loaded.records)?;
+    for id in &ingest.conflicts {
+        eprintln!(
+            "record {id}: already in {} with different content; the stored version is kept",
+            args.store.display()
+        );
+    }
+
+    let device = engine::select_device(args.device)?;
+    let model_path = judge::models::resolve_or_default(args.model.as_deref())?;
+    let model = JudgeModel::load(&model_path, &device)?;
+    let template = model
+        .chat_template
+        .as_ref()
+        .map(|t| t.source().to_string())
+        .unwrap_or_default();
+    let model_sha256 = judge::models::file_sha256(&model_path)?;
+    let fingerprint = scoring::judge_fingerprint(&model_sha256, &template);
+    store.register_judge(&JudgeInfo {
+        fingerprint: fingerprint.clone(),
+        model_name: model_name(&model_path),
+        model_sha256,
+        template_sha256: scoring::template_sha256(&template),
+        engine_version: engine::ENGINE_VERSION.to_string(),
+    })?;
+
+    // The work: per rubric, the input records it applies to and that are not scored yet.
+    let input_records: Vec<&Record> = loaded.records.iter().map(|(_, r)| r).collect();
+    let mut plan: Vec<(PreparedRubric, Vec<&Record>)> = Vec::new();
+    let mut n_skipped = 0;
+    for rubric in &selected {
+        let prepared = PreparedRubric::new(&model, rubric)?;
+        let done = if args.force {
+            Default::default()
+        } else {
+            store.scored_record_ids(&rubric.id, rubric.version, &fingerprint)?
+        };
+        let todo: Vec<&Record> = input_records
+            .iter()
+            .copied()
+            .filter(|r| rubric.applies_to(&r.role))
+            .filter(|r| {
+                let skip = done.contains(&r.id);
+                n_skipped += skip as usize;
+                !skip
+            })
+            .collect();
+        plan.push((prepared, todo));
+    }
+    let n_todo: usize = plan.iter().map(|(_, todo)| todo.len()).sum();
+    if let Some(path) = &args.prompts_out {
+        write_prompts(path, &model, &plan)?;
+    }
+
+    let mut progress = Progress::new(n_todo as u64);
+    let config = ScoringConfig {
+        max_batch_rows: args.batch_size.max(1),
+        ..ScoringConfig::default()
+    };
+    let mut n_scored = 0;
+    for (prepared, todo) in &plan {
+        let rubric = prepared.rubric;
+        scoring::score_rubric(&model, prepared, todo, &config, |batch| {
+            let rows: Vec<ScoreRow> = batch
+                .iter()
+                .cloned()
+                .map(|s| s.into_row(rubric, &fingerprint))
+                .collect();
+            store.insert_scores(&rows, Some(run_id), args.force)?;
+            n_scored += rows.len();
+            progress.inc(rows.len() as u64);
+            Ok(())
+        })?;
+    }
+    progress.finish();
+
+    let counts = RunCounts {
+        n_records: loaded.records.len(),
+        n_rejected: loaded.rejects.len(),
+        n_scored,
+        n_skipped,
+    };
+    store.finish_run(run_id, "done", counts)?;
+    if let Some(out) = &args.out {
+        write_scores(out, &store, &input_records, &selected, &fingerprint)?;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "scored {n_scored} pair(s), skipped {n_skipped} already scored, {} record(s) rejected; \
+         {:.1} s ({:.2} pairs/s); judge {fingerprint}; store {}",
+        loaded.rejects.len(),
+        seconds,
+        n_scored as f64 / seconds,
+        args.store.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn select_rubrics<'a>(library: &'a [Rubric], ids: &[String]) -> Result<Vec<&'a Rubric>> {
+    if ids.is_empty() {
+        return Ok(library.iter().collect());
+    }
+    let known: BTreeSet<&str> = library.iter().map(|r| r.id.as_str()).collect();
+    for id in ids {
+        if !known.contains(id.as_str()) {
+            bail!(
+                "unknown rubric `{id}`; the library has: {}",
+                known.into_iter().collect::<Vec<_>>().join(", ")
+            );
+        }
+    }
+    Ok(library.iter().filter(|r| ids.contains(&r.id)).collect())
+}
+
+/// Writes the store's scores of `records` under `rubrics` and this judge, as JSONL, atomically.
+fn write_scores(
+    path: &Path,
+    store: &Store,
+    records: &[&Record],
+    rubrics: &[&Rubric],
+    fingerprint: &str,
+) -> Result<()> {
+    let ids: BTreeSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let versions: BTreeSet<(&str, u32)> =
+        rubrics.iter().map(|r| (r.id.as_str(), r.version)).collect();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("creating a temporary file next to {}", path.display()))?;
+    for row in store.scores()? {
+        if row.fingerprint != fingerprint
+            || !ids.contains(row.record_id.as_str())
+            || !versions.contains(&(row.rubric_id.as_str(), row.rubric_version))
+        {
+            continue;
+        }
+        let line = serde_json::json!({
+            "record_id": row.record_id,
+            "rubric": row.rubric_id,
+            "rubric_version": row.rubric_version,
+            "judge": row.fingerprint,
+            "outcome": row.outcome.as_str(),
+            "p_pass": row.p_pass,
+            "verdict": row.verdict.map(|v| v.as_str()),
+            "logprob_pass": row.logprob_pass,
+            "logprob_fail": row.logprob_fail,
+            "n_prompt_tokens": row.n_prompt_tokens,
+        });
+        writeln!(file, "{line}")?;
+    }
+    file.persist(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn write_prompts(
+    path: &Path,
+    model: &JudgeModel,
+    plan: &[(PreparedRubric, Vec<&Record>)],
+) -> Result<()> {
+    let mut file = std::io::BufWriter::new(
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+    );
+    for (prepared, todo) in plan {
+        let (pass_id, fail_id) = prepared.verdict_tokens();
+        for record in todo {
+            let prompt = prepared.prompt(model, record)?;
+            let tokens: Vec<u32> = prepared
+                .prefix_tokens()
+                .iter()
+                .chain(&prompt.row_tokens)
+                .copied()
+                .collect();
+            let line = serde_json::json!({
+                "record_id": record.id,
+                "rubric": prepared.rubric.id,
+                "pass_id": pass_id,
+                "fail_id": fail_id,
+                "tokens": tokens,
+            });
+            writeln!(file, "{line}")?;
+        }
+    }
+    file.flush()?;
+    Ok(())
+}
+
+/// Progress on a terminal as an indicatif bar; elsewhere (cron, CI, a pipe) as a plain log
+/// line about every tenth of the work, so logs stay readable.
+struct Progress {
+    bar: Option<ProgressBar>,
+    total: u64,
+    done: u64,
+    next_log: u64,
+    started: Instant,
+}
+
+impl Progress {
+    fn new(total: u64) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(total);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} pairs  {per_sec}  eta {eta}  elapsed {elapsed}",
+                )
+                .expect("valid template"),
+            );
+            bar
+        });
+        Progress {
+            bar,
+            total,
+            done: 0,
+            next_log: total.div_ceil(10).max(1),
+            started: Instant::now(),
+        }
+    }
+
+    fn inc(&mut self, n: u64) {
+        self.done += n;
+        if let Some(bar) = &self.bar {
+            bar.inc(n);
+        } else if self.done >= self.next_log || self.done == self.total {
+            let rate = self.done as f64 / self.started.elapsed().as_secs_f64().max(1e-9);
+            eprintln!("scored {}/{} pairs ({rate:.2}/s)", self.done, self.total);
+            self.next_log = self.done + self.total.div_ceil(10).max(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "judge".into());
+    path.with_file_name(format!("{name}.{suffix}"))
+}
+
+fn model_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
