@@ -340,7 +340,7 @@ impl Model {
 
     /// Logits over the whole vocabulary, `(n_rows, n_vocab)`.
     pub fn logits(&self, hidden: &Tensor) -> Result<Tensor> {
-        Ok(hidden.matmul(&self.output.t()?)?)
+        project_rows(hidden, &self.output.t()?)
     }
 
     /// Logits of the given tokens only, `(n_rows, token_ids.len())`: a verdict needs two
@@ -356,7 +356,7 @@ impl Model {
         }
         let ids = Tensor::new(token_ids, &self.device)?;
         let rows = self.output.index_select(&ids, 0)?;
-        Ok(hidden.matmul(&rows.t()?)?)
+        project_rows(hidden, &rows.t()?)
     }
 
     /// Multi-head causal attention with grouped keys and values; returns the attention output
@@ -412,9 +412,7 @@ impl Model {
         let q = q.reshape((n_rows, cfg.n_head_kv, group * n_tokens, head_dim))?;
         let scores = q.matmul(&k.t()?)?;
         let probs = kernels::causal_softmax(&scores, n_tokens, n_past, scale)?;
-        let out = probs
-            .matmul(&v)?
-            .reshape((n_rows, cfg.n_head, n_tokens, head_dim))?;
+        let out = weighted_values(&probs, &v)?.reshape((n_rows, cfg.n_head, n_tokens, head_dim))?;
         let out = kernels::swap_heads_and_tokens(&out)?.reshape((n_rows * n_tokens, q_dim))?;
         Ok((out, (k, v)))
     }
@@ -466,6 +464,64 @@ fn check_shape(tensor: &Tensor, expected: &[usize], name: &str, path: &Path) -> 
         });
     }
     Ok(())
+}
+
+/// Keys per block when summing attention-weighted values: at most the 512 that gemm sums in
+/// one pass (its smallest chunk of the summed dimension), so that one block is one GEMM pass.
+const KEY_BLOCK: usize = 512;
+
+/// `probs @ values`, summed over fixed blocks of [`KEY_BLOCK`] keys in order.
+///
+/// A GEMM splits a long summation into chunks whose size depends on its length, and the number
+/// of keys of a row depends on the padding its batch needs: summed in one GEMM, a row's
+/// attention output would change in its last bits with its batch. Blocks of a fixed size,
+/// aligned to the first key, sum each key in the same place whatever the padding (padding only
+/// adds exact zeros at the end), so a row's result is bit-identical in any batch.
+fn weighted_values(probs: &Tensor, values: &Tensor) -> Result<Tensor> {
+    let n_keys = values.dim(2)?;
+    if n_keys <= KEY_BLOCK {
+        return Ok(probs.matmul(values)?);
+    }
+    let mut sum: Option<Tensor> = None;
+    for start in (0..n_keys).step_by(KEY_BLOCK) {
+        let len = KEY_BLOCK.min(n_keys - start);
+        let block_probs = probs.narrow(3, start, len)?.contiguous()?;
+        let block_values = values.narrow(2, start, len)?.contiguous()?;
+        let part = block_probs.matmul(&block_values)?;
+        sum = Some(match sum {
+            None => part,
+            Some(sum) => (sum + part)?,
+        });
+    }
+    Ok(sum.expect("at least one block"))
+}
+
+/// Rows per output-projection GEMM. A GEMM picks its kernel, and with it the order in which
+/// it sums, from its shape: a single row goes through a matrix-vector kernel and sums
+/// differently from a batch. Multiplying in groups of exactly this many rows (the last group
+/// padded with zeros) makes each row's logits bit-identical whatever it is batched with. The
+/// decoder blocks need no such care: their GEMMs keep each output's summation order whatever
+/// the number of rows (checked bit for bit in `engine/tests/it/forward.rs`).
+const LOGIT_ROWS: usize = 8;
+
+fn project_rows(hidden: &Tensor, weight_t: &Tensor) -> Result<Tensor> {
+    let (n_rows, n_embd) = hidden.dims2()?;
+    let n_groups = n_rows.div_ceil(LOGIT_ROWS);
+    let padding = n_groups * LOGIT_ROWS - n_rows;
+    let hidden = if padding > 0 {
+        let zeros = Tensor::zeros((padding, n_embd), hidden.dtype(), hidden.device())?;
+        Tensor::cat(&[hidden, &zeros], 0)?
+    } else {
+        hidden.clone()
+    };
+    let groups = (0..n_groups)
+        .map(|g| {
+            hidden
+                .narrow(0, g * LOGIT_ROWS, LOGIT_ROWS)?
+                .matmul(weight_t)
+        })
+        .collect::<candle_core::Result<Vec<_>>>()?;
+    Ok(Tensor::cat(&groups, 0)?.narrow(0, 0, n_rows)?)
 }
 
 fn transposed(weight: &Tensor) -> Result<Tensor> {

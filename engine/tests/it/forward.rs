@@ -19,6 +19,15 @@ fn logits_alone(model: &Model, tokens: &[u32]) -> Vec<f32> {
         .unwrap()
 }
 
+fn assert_bits_equal(a: &[f32], b: &[f32], what: &str) {
+    let n_diff = a
+        .iter()
+        .zip(b)
+        .filter(|(x, y)| x.to_bits() != y.to_bits())
+        .count();
+    assert_eq!(n_diff, 0, "{what}: {n_diff} logits differ in their bits");
+}
+
 fn rows() -> Vec<Vec<u32>> {
     vec![
         vec![5, 17, 99, 3, 250, 42, 7],
