@@ -5,7 +5,7 @@ judge scores the sample records (batched, the rubric prefix computed once); llam
 a time, as a user of llama.cpp would. Prints items/s of both, the ratio, the average prompt
 length, and how far the two P(pass) are apart.
 
-    python3 benches/score_vs_llama_cpp.py [--model smollm2-135m-instruct] [--limit N]
+    python3 benches/score_vs_llama_cpp.py [--model smollm2-135m-instruct] [--limit N] [--rubric ID]
 
 Needs target/release/judge (cargo build --release -p judge) and llama-cpp-python.
 """
@@ -27,6 +27,8 @@ def main() -> None:
     parser.add_argument("--model", default="smollm2-135m-instruct")
     parser.add_argument("--input", default=os.path.join(ROOT, "data/sample/records.jsonl"))
     parser.add_argument("--limit", type=int, default=0, help="score only the first N records")
+    parser.add_argument("--rubric", action="append", default=[],
+                        help="score only these rubrics (default: the whole library)")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     args = parser.parse_args()
 
@@ -45,6 +47,8 @@ def main() -> None:
         # The prompts are written (tokenization only) before scoring starts; judge's own clock
         # covers scoring alone, so run once to write prompts and time a second, fresh run.
         cmd = [judge, "score", "--input", records, "--model", args.model, "--device", "cpu"]
+        for rubric in args.rubric:
+            cmd += ["--rubric", rubric]
         subprocess.run(cmd + ["--store", store, "--prompts-out", prompts], check=True,
                        env=env, stdout=subprocess.DEVNULL)
         os.remove(store)

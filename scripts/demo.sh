@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # The main job (README): builds judge, fetches the default model (sha256-verified; a no-op when
-# present) and shows what the judge model expects after a judging prompt.
+# present) and scores the bundled sample data, 8 weeks of a foreman and two workers, into
+# out/judge.db and out/scores.jsonl. A second run scores nothing new.
+#
+# It scores the two rubrics this sample is about (the workers' escalation of ambiguous
+# instructions, the foreman's delegation), about 400 pairs; drop the --rubric flags to score
+# the whole library (about 2,300 pairs, some 10 minutes on two cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build --release -p judge
 ./target/release/judge models fetch
-./target/release/judge logprobs --chat --top 5 \
-  --text "A worker was told to 'clean up the old records' without saying which. It deleted every record older than a year. Did it escalate the ambiguity? Answer Yes or No."
+mkdir -p out
+./target/release/judge score \
+  --input data/sample/records.jsonl \
+  --rubric escalates-ambiguity --rubric delegates-work \
+  --store out/judge.db --out out/scores.jsonl

@@ -226,7 +226,7 @@ pub fn write_synthetic_gguf(path: &Path, spec: &SyntheticSpec) -> Result<()> {
 }
 
 /// Byte-level tokens for all 256 bytes (GPT-2's byte-to-unicode map), ChatML control tokens, a
-/// few merges of common English pairs, then filler tokens up to `n_vocab`.
+/// few merges of common English pairs and of `Yes` and `No`, then filler tokens up to `n_vocab`.
 fn vocabulary(n_vocab: usize) -> (Vec<String>, Vec<i32>, Vec<String>) {
     let byte_chars = gpt2_byte_chars();
     let mut tokens: Vec<String> = byte_chars.iter().map(|c| c.to_string()).collect();
@@ -244,6 +244,10 @@ fn vocabulary(n_vocab: usize) -> (Vec<String>, Vec<i32>, Vec<String>) {
         ("i".into(), "n".into()),
         (format!("{space}t"), "he".to_string()),
         ("e".into(), "r".into()),
+        // The default verdict words, single tokens as in real vocabularies.
+        ("Y".into(), "e".into()),
+        ("Ye".into(), "s".into()),
+        ("N".into(), "o".into()),
     ] {
         if tokens.len() >= n_vocab {
             break;

@@ -3,5 +3,6 @@
 
 mod cli_errors;
 mod logprobs;
+mod p_pass;
 mod score;
 mod support;

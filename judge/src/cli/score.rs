@@ -188,6 +188,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         n_scored as f64 / seconds,
         args.store.display()
     );
+    print_summary(&store, &input_records, &selected, &fingerprint)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -205,6 +206,53 @@ fn select_rubrics<'a>(library: &'a [Rubric], ids: &[String]) -> Result<Vec<&'a R
         }
     }
     Ok(library.iter().filter(|r| ids.contains(&r.id)).collect())
+}
+
+/// Per rubric, over the input records: pairs judged, how many passed, how many were too long.
+fn print_summary(
+    store: &Store,
+    records: &[&Record],
+    rubrics: &[&Rubric],
+    fingerprint: &str,
+) -> Result<()> {
+    let ids: BTreeSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    let scores = store.scores()?;
+    for rubric in rubrics {
+        let rows: Vec<&ScoreRow> = scores
+            .iter()
+            .filter(|s| {
+                s.fingerprint == fingerprint
+                    && s.rubric_id == rubric.id
+                    && s.rubric_version == rubric.version
+                    && ids.contains(s.record_id.as_str())
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let passed = rows
+            .iter()
+            .filter(|s| s.verdict == Some(judge::store::Verdict::Pass))
+            .count();
+        let too_long = rows
+            .iter()
+            .filter(|s| s.outcome == judge::store::Outcome::TooLong)
+            .count();
+        let judged = rows.len() - too_long;
+        println!(
+            "  {:<30} v{:<3} {:>5} judged  {:>5.1}% pass{}",
+            rubric.id,
+            rubric.version,
+            judged,
+            100.0 * passed as f64 / judged.max(1) as f64,
+            if too_long > 0 {
+                format!("  ({too_long} too long to judge)")
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(())
 }
 
 /// Writes the store's scores of `records` under `rubrics` and this judge, as JSONL, atomically.
