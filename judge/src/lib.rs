@@ -12,3 +12,4 @@ pub mod records;
 pub mod rubrics;
 pub mod scoring;
 pub mod store;
+pub mod streams;

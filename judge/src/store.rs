@@ -22,6 +22,31 @@ use crate::records::{Label, Record, Source};
 /// The schema version this binary writes: the number of migrations it knows.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
+/// A chart in alarm, as `judge drift` raises it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAlarm {
+    pub stream: String,
+    /// `lower` or `upper`.
+    pub direction: String,
+    pub alarm_period: String,
+    pub change_period: Option<String>,
+    pub statistic: f64,
+    pub h: f64,
+}
+
+/// A stored alarm.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlarmRow {
+    pub id: i64,
+    pub stream: String,
+    pub direction: String,
+    pub alarm_period: String,
+    pub change_period: Option<String>,
+    pub statistic: f64,
+    pub h: f64,
+    pub raised_at: String,
+}
+
 /// An open store. Writes take `&mut self` because each is one transaction on the connection.
 #[derive(Debug)]
 pub struct Store {
@@ -417,6 +442,69 @@ impl Store {
         write(&self.conn).with_context(|| self.failed(&format!("finishing run {run_id} in")))
     }
 
+    /// Opens an alarm for a chart unless one is already open; returns the open alarm's id and
+    /// whether it was raised now.
+    pub fn raise_alarm(&mut self, alarm: &NewAlarm) -> Result<(i64, bool)> {
+        let raised_at = now();
+        let write = |conn: &mut Connection| -> Result<(i64, bool)> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let open: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM alarms WHERE stream = ?1 AND direction = ?2 \
+                     AND acknowledged_at IS NULL",
+                    params![alarm.stream, alarm.direction],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            let result = match open {
+                Some(id) => (id, false),
+                None => {
+                    tx.execute(
+                        "INSERT INTO alarms (stream, direction, alarm_period, change_period, \
+                         statistic, h, raised_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        params![
+                            alarm.stream,
+                            alarm.direction,
+                            alarm.alarm_period,
+                            alarm.change_period,
+                            alarm.statistic,
+                            alarm.h,
+                            raised_at
+                        ],
+                    )?;
+                    (tx.last_insert_rowid(), true)
+                }
+            };
+            tx.commit()?;
+            Ok(result)
+        };
+        write(&mut self.conn).with_context(|| self.failed("raising an alarm in"))
+    }
+
+    /// Alarms no decision has acknowledged yet, oldest first.
+    pub fn open_alarms(&self) -> Result<Vec<AlarmRow>> {
+        let read = || -> Result<Vec<AlarmRow>> {
+            let mut statement = self.conn.prepare(
+                "SELECT id, stream, direction, alarm_period, change_period, statistic, h, \
+                 raised_at FROM alarms WHERE acknowledged_at IS NULL ORDER BY id",
+            )?;
+            let rows = statement.query_map([], |row| {
+                Ok(AlarmRow {
+                    id: row.get(0)?,
+                    stream: row.get(1)?,
+                    direction: row.get(2)?,
+                    alarm_period: row.get(3)?,
+                    change_period: row.get(4)?,
+                    statistic: row.get(5)?,
+                    h: row.get(6)?,
+                    raised_at: row.get(7)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        };
+        read().with_context(|| self.failed("reading alarms from"))
+    }
+
     /// SHA-256 (hex) of the records and scores, leaving out what differs between runs that
     /// reached the same result: when rows were written (`ingested_at`, `scored_at`), by which
     /// run (`run_id`), and from which file path the records were read (`source_file`,
@@ -518,7 +606,26 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Schema migrations, in order: migration `i` (from 0) takes the file to version `i + 1`.
 /// Append only; never edit a migration that has shipped.
-const MIGRATIONS: &[&str] = &[MIGRATION_1];
+const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
+
+/// Drift alarms. An alarm stays open until a recorded human decision acknowledges it (the
+/// ledger sets `acknowledged_at` and `acknowledgement`); at most one open alarm per chart.
+const MIGRATION_2: &str = "
+CREATE TABLE alarms (
+    id INTEGER PRIMARY KEY,
+    stream TEXT NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('lower', 'upper')),
+    alarm_period TEXT NOT NULL,
+    change_period TEXT,
+    statistic REAL NOT NULL,
+    h REAL NOT NULL,
+    raised_at TEXT NOT NULL,
+    acknowledged_at TEXT,
+    acknowledgement TEXT
+);
+CREATE UNIQUE INDEX alarms_open_per_chart ON alarms (stream, direction)
+    WHERE acknowledged_at IS NULL;
+";
 
 const MIGRATION_1: &str = "
 CREATE TABLE records (

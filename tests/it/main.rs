@@ -2,6 +2,7 @@
 //! own temp dir. Tests on the real default model run when `JUDGE_REAL_MODELS=1` (CI sets it).
 
 mod cli_errors;
+mod drift;
 mod logprobs;
 mod p_pass;
 mod score;

@@ -1,6 +1,8 @@
 //! Subcommands of the `judge` binary, one module each; exit codes are decided here and nowhere
 //! else.
 
+mod drift;
+mod ingest;
 mod logprobs;
 mod models;
 mod rubric;
@@ -37,6 +39,11 @@ enum Command {
     Rubric(rubric::Command),
     /// Score records against the rubrics that apply to their roles, into the store.
     Score(score::Args),
+    /// Store records without scoring them.
+    Ingest(ingest::Args),
+    /// CUSUM drift detection on every stream of the store; exits with 3 when a stream is in
+    /// alarm.
+    Drift(drift::Args),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -45,5 +52,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Models(command) => models::run(command),
         Command::Rubric(command) => rubric::run(command),
         Command::Score(args) => score::run(args),
+        Command::Ingest(args) => ingest::run(args),
+        Command::Drift(args) => drift::run(args),
     }
 }

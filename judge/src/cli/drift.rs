@@ -1,0 +1,240 @@
+//! `judge drift`: every stream of the store through its CUSUM charts, alarms raised and kept
+//! open until a human decision acknowledges them, the state as a table, JSON or Prometheus
+//! text, and an exit code that cron or CI can act on.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use judge::store::{NewAlarm, Store};
+use judge::streams::{self, ChartReport, DriftConfig};
+
+/// Exit code when at least one stream is in alarm (errors exit with 1, usage errors with 2).
+pub const EXIT_ALARM: u8 = 3;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The SQLite store.
+    #[arg(long, default_value = "judge.db")]
+    store: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Also write the Prometheus text exposition to this file, atomically (for
+    /// node_exporter's textfile collector, name it `*.prom`).
+    #[arg(long)]
+    metrics_file: Option<PathBuf>,
+    /// Periods at the start of each stream that estimate its baseline.
+    #[arg(long, default_value_t = 3)]
+    burn_in: usize,
+    /// One false alarm in this many years of weekly checks, across all streams.
+    #[arg(long, default_value_t = 2.0)]
+    budget_years: f64,
+    /// The relative change of a rate each chart is tuned to catch fastest.
+    #[arg(long, default_value_t = 0.4)]
+    shift: f64,
+    /// A declared baseline, STREAM=RATE (escalations per task, or failed verdicts per pair);
+    /// repeatable. Declared baselines replace burn-in estimates.
+    #[arg(long, value_parser = parse_baseline)]
+    baseline: Vec<(String, f64)>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Table,
+    Json,
+    Prometheus,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    if !args.store.exists() {
+        anyhow::bail!(
+            "store {} does not exist: score or ingest records first",
+            args.store.display()
+        );
+    }
+    let mut store = Store::open(&args.store)?;
+    let records = store.records()?;
+    let scores = store.scores()?;
+    let mut all = streams::escalation_streams(&records)?;
+    all.extend(streams::pass_rate_streams(&records, &scores)?);
+    let config = DriftConfig {
+        burn_in_periods: args.burn_in,
+        system_arl0: args.budget_years * 52.0,
+        relative_shift: args.shift,
+        baselines: args.baseline.iter().cloned().collect::<BTreeMap<_, _>>(),
+    };
+    let reports = streams::monitor(&all, &config)?;
+    for report in reports.iter().filter(|r| r.in_alarm) {
+        store.raise_alarm(&NewAlarm {
+            stream: report.stream.clone(),
+            direction: report.direction.to_string(),
+            alarm_period: report.alarm_period.clone().unwrap_or_default(),
+            change_period: report.change_period.clone(),
+            statistic: report.statistic,
+            h: report.h,
+        })?;
+    }
+    let open = store.open_alarms()?;
+    let is_open = |r: &ChartReport| {
+        open.iter()
+            .any(|a| a.stream == r.stream && a.direction == r.direction)
+    };
+
+    match args.format {
+        Format::Table => print_table(&reports, &is_open),
+        Format::Json => {
+            let streams: Vec<_> = reports
+                .iter()
+                .map(|r| {
+                    let mut value = serde_json::to_value(r).expect("serializable");
+                    value["status"] = status(r, is_open(r)).into();
+                    value
+                })
+                .collect();
+            let out = serde_json::json!({ "streams": streams, "open_alarms": open });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+        Format::Prometheus => print!("{}", prometheus(&reports, &is_open)),
+    }
+    if let Some(path) = &args.metrics_file {
+        write_atomically(path, &prometheus(&reports, &is_open))?;
+    }
+    for warning in reports.iter().flat_map(|r| &r.warnings) {
+        eprintln!("warning: {warning}");
+    }
+    Ok(if open.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_ALARM)
+    })
+}
+
+fn status(report: &ChartReport, open: bool) -> &'static str {
+    if open {
+        "alarm"
+    } else if report.statistic > 0.0 {
+        "watch"
+    } else {
+        "ok"
+    }
+}
+
+fn print_table(reports: &[ChartReport], is_open: &dyn Fn(&ChartReport) -> bool) {
+    println!(
+        "{:<48} {:<5} {:<6} {:>8} {:>7} {:>9} {:>9} {:>9}",
+        "stream", "side", "status", "S", "h", "change", "before", "since"
+    );
+    for r in reports {
+        let rate = |x: Option<f64>| x.map_or("-".into(), |x| format!("{x:.3}"));
+        println!(
+            "{:<48} {:<5} {:<6} {:>8.2} {:>7.2} {:>9} {:>9} {:>9}",
+            r.stream,
+            r.direction,
+            status(r, is_open(r)),
+            r.statistic,
+            r.h,
+            r.change_period.as_deref().unwrap_or("-"),
+            rate(r.rate_before),
+            rate(r.rate_since),
+        );
+        if is_open(r) && !r.evidence.is_empty() {
+            let shown: Vec<&str> = r.evidence.iter().take(8).map(String::as_str).collect();
+            println!(
+                "    evidence since the change ({}): {}{}",
+                r.evidence.len(),
+                shown.join(", "),
+                if r.evidence.len() > shown.len() {
+                    ", ..."
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+}
+
+/// A gauge family: name, help text, and the value of one chart.
+type MetricFamily<'a> = (&'a str, &'a str, &'a dyn Fn(&ChartReport) -> f64);
+
+/// Prometheus text exposition: one gauge family per quantity, labelled by stream and side.
+fn prometheus(reports: &[ChartReport], is_open: &dyn Fn(&ChartReport) -> bool) -> String {
+    let mut out = String::new();
+    let families: [MetricFamily; 5] = [
+        (
+            "judge_drift_statistic",
+            "CUSUM statistic after the latest period",
+            &|r| r.statistic,
+        ),
+        (
+            "judge_drift_threshold",
+            "alarm threshold h of the chart",
+            &|r| r.h,
+        ),
+        (
+            "judge_drift_alarm",
+            "1 when the chart has an open alarm",
+            &|r| is_open(r) as u8 as f64,
+        ),
+        (
+            "judge_drift_baseline_rate",
+            "in-control rate per unit of exposure",
+            &|r| r.baseline,
+        ),
+        (
+            "judge_drift_current_rate",
+            "rate in the latest period",
+            &|r| {
+                r.periods
+                    .last()
+                    .map_or(0.0, |p| p.events as f64 / p.exposure.max(1) as f64)
+            },
+        ),
+    ];
+    for (name, help, value) in families {
+        out.push_str(&format!("# HELP {name} {help}\n# TYPE {name} gauge\n"));
+        for r in reports {
+            out.push_str(&format!(
+                "{name}{{stream=\"{}\",side=\"{}\"}} {}\n",
+                escape_label(&r.stream),
+                r.direction,
+                value(r)
+            ));
+        }
+    }
+    out
+}
+
+fn escape_label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("creating a temporary file next to {}", path.display()))?;
+    file.write_all(text.as_bytes())?;
+    file.persist(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn parse_baseline(text: &str) -> std::result::Result<(String, f64), String> {
+    let (stream, rate) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not STREAM=RATE"))?;
+    let rate: f64 = rate
+        .parse()
+        .map_err(|_| format!("`{rate}` in `{text}` is not a number"))?;
+    if !(rate > 0.0 && rate.is_finite()) {
+        return Err(format!("the rate in `{text}` must be positive"));
+    }
+    Ok((stream.to_string(), rate))
+}

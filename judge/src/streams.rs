@@ -1,0 +1,370 @@
+//! Drift streams from the store, and their monitoring: the glue between stored records and
+//! scores and the pure statistics of [`crate::drift`].
+//!
+//! Two kinds of stream, per ISO week:
+//! - `escalations/ROLE`: how many of the role's records escalated, with the number of records
+//!   that say whether they escalated (the task volume) as exposure: a Poisson CUSUM with
+//!   exposure (Lucas 1985), one chart for suppression and one for surges.
+//! - `pass-rate/ROLE/RUBRIC@vN/JUDGE`: failed verdicts out of judged pairs, one binomial CUSUM
+//!   per direction.
+//!
+//! Baselines come from the first `burn_in_periods` periods of each stream, or are declared.
+//! Thresholds are designed from a system-wide false-alarm budget split evenly over every chart
+//! (one chart per stream and direction).
+
+use std::collections::BTreeMap;
+
+use anyhow::{bail, Result};
+use chrono::Datelike;
+use serde::Serialize;
+
+use crate::drift::{
+    design_threshold, per_stream_arl0, BinomialCusum, Chart, ChartPath, Direction, PoissonCusum,
+};
+use crate::records::{self, Record};
+use crate::store::{ScoreRow, Verdict};
+
+/// How streams are built and charts designed.
+#[derive(Debug, Clone)]
+pub struct DriftConfig {
+    /// Periods whose data estimate a baseline that is not declared.
+    pub burn_in_periods: usize,
+    /// One false alarm in this many periods across all charts (104 weeks: one in two years).
+    pub system_arl0: f64,
+    /// The relative change each chart is tuned to detect fastest: 0.4 means a 40% drop (or
+    /// rise) of the escalation rate or the fail rate.
+    pub relative_shift: f64,
+    /// Declared baselines (stream name to in-control rate), which take precedence over
+    /// burn-in estimates.
+    pub baselines: BTreeMap<String, f64>,
+}
+
+impl Default for DriftConfig {
+    fn default() -> Self {
+        DriftConfig {
+            burn_in_periods: 3,
+            system_arl0: 104.0,
+            relative_shift: 0.4,
+            baselines: BTreeMap::new(),
+        }
+    }
+}
+
+/// One period's data of a stream.
+#[derive(Debug, Clone, Serialize)]
+pub struct Period {
+    /// ISO week, e.g. `2026-W36`.
+    pub label: String,
+    /// Escalations, or failed verdicts.
+    pub events: u64,
+    /// Task volume, or judged pairs.
+    pub exposure: u64,
+    /// Record ids that contributed an event, in time order.
+    #[serde(skip)]
+    pub event_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Stream {
+    pub name: String,
+    pub kind: StreamKind,
+    pub periods: Vec<Period>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StreamKind {
+    Escalations,
+    PassRate,
+}
+
+/// The state of one chart (a stream in one direction) after the latest period.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChartReport {
+    pub stream: String,
+    pub kind: StreamKind,
+    /// `lower` or `upper`: the direction of the monitored rate (escalations per task, or
+    /// failed verdicts per pair).
+    pub direction: &'static str,
+    /// In-control rate per unit of exposure, and where it came from.
+    pub baseline: f64,
+    pub baseline_source: &'static str,
+    /// The rate the chart is tuned to catch.
+    pub target_rate: f64,
+    pub h: f64,
+    pub llr_h: f64,
+    pub arl0: f64,
+    pub arl1: f64,
+    pub statistic: f64,
+    pub statistics: Vec<f64>,
+    pub in_alarm: bool,
+    /// The period of the first alarm, if any.
+    pub alarm_period: Option<String>,
+    /// The period right after the statistic last left zero.
+    pub change_period: Option<String>,
+    pub rate_before: Option<f64>,
+    pub rate_since: Option<f64>,
+    /// Record ids behind the events since the change.
+    pub evidence: Vec<String>,
+    pub periods: Vec<Period>,
+    pub warnings: Vec<String>,
+}
+
+/// Escalation streams per role, from the records that say whether they escalated.
+pub fn escalation_streams(records: &[Record]) -> Result<Vec<Stream>> {
+    let mut by_role: BTreeMap<&str, BTreeMap<String, Period>> = BTreeMap::new();
+    for record in records {
+        let Some(escalated) = record.escalated else {
+            continue;
+        };
+        let label = iso_week(&record.ts)?;
+        let period = by_role
+            .entry(&record.role)
+            .or_default()
+            .entry(label.clone())
+            .or_insert_with(|| empty_period(label));
+        period.exposure += 1;
+        if escalated {
+            period.events += 1;
+            period.event_ids.push(record.id.clone());
+        }
+    }
+    Ok(by_role
+        .into_iter()
+        .map(|(role, periods)| Stream {
+            name: format!("escalations/{role}"),
+            kind: StreamKind::Escalations,
+            periods: fill_gaps(periods),
+        })
+        .collect())
+}
+
+/// Pass-rate streams per role, rubric version and judge, from scored pairs.
+pub fn pass_rate_streams(records: &[Record], scores: &[ScoreRow]) -> Result<Vec<Stream>> {
+    let by_id: BTreeMap<&str, &Record> = records.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut streams: BTreeMap<String, BTreeMap<String, Period>> = BTreeMap::new();
+    for score in scores {
+        let (Some(verdict), Some(record)) = (score.verdict, by_id.get(score.record_id.as_str()))
+        else {
+            continue;
+        };
+        let name = format!(
+            "pass-rate/{}/{}@v{}/{}",
+            record.role,
+            score.rubric_id,
+            score.rubric_version,
+            &score.fingerprint[..score.fingerprint.len().min(8)]
+        );
+        let label = iso_week(&record.ts)?;
+        let period = streams
+            .entry(name)
+            .or_default()
+            .entry(label.clone())
+            .or_insert_with(|| empty_period(label));
+        period.exposure += 1;
+        if verdict == Verdict::Fail {
+            period.events += 1;
+            period.event_ids.push(record.id.clone());
+        }
+    }
+    Ok(streams
+        .into_iter()
+        .map(|(name, periods)| Stream {
+            name,
+            kind: StreamKind::PassRate,
+            periods: fill_gaps(periods),
+        })
+        .collect())
+}
+
+/// Designs and runs both charts of every stream.
+pub fn monitor(streams: &[Stream], config: &DriftConfig) -> Result<Vec<ChartReport>> {
+    let n_charts = 2 * streams.len();
+    let arl0 = per_stream_arl0(config.system_arl0, n_charts.max(1))
+        .map_err(|err| anyhow::anyhow!("alarm budget: {err}"))?;
+    let mut reports = Vec::new();
+    for stream in streams {
+        for direction in [Direction::Decrease, Direction::Increase] {
+            if let Some(report) = monitor_chart(stream, direction, arl0, config)? {
+                reports.push(report);
+            }
+        }
+    }
+    Ok(reports)
+}
+
+fn monitor_chart(
+    stream: &Stream,
+    direction: Direction,
+    arl0: f64,
+    config: &DriftConfig,
+) -> Result<Option<ChartReport>> {
+    let mut warnings = Vec::new();
+    let burn_in = &stream.periods[..config.burn_in_periods.min(stream.periods.len())];
+    let burn_events: u64 = burn_in.iter().map(|p| p.events).sum();
+    let burn_exposure: u64 = burn_in.iter().map(|p| p.exposure).sum();
+    let (baseline, baseline_source) = match config.baselines.get(&stream.name) {
+        Some(&rate) => (rate, "declared"),
+        None => {
+            if burn_exposure == 0 {
+                return Ok(None);
+            }
+            // An estimated baseline is itself noisy, which shortens the real in-control run
+            // length; with fewer than about 100 events its relative error exceeds 10%.
+            if burn_events < 100 {
+                warnings.push(format!(
+                    "baseline estimated from {burn_events} events in {} periods: its relative \
+                     error is about {:.0}%, so false alarms may come sooner than designed; \
+                     declare the baseline or lengthen the burn-in",
+                    burn_in.len(),
+                    100.0 / (burn_events.max(1) as f64).sqrt()
+                ));
+            }
+            (burn_events as f64 / burn_exposure as f64, "burn-in")
+        }
+    };
+    let factor = match direction {
+        Direction::Decrease => 1.0 - config.relative_shift,
+        Direction::Increase => 1.0 + config.relative_shift,
+    };
+    let target_rate = baseline * factor;
+    // A rate of 0 or 1 leaves nothing to monitor in that direction.
+    let degenerate = baseline <= 0.0
+        || (stream.kind == StreamKind::PassRate && (baseline >= 1.0 || target_rate >= 1.0));
+    if degenerate {
+        return Ok(None);
+    }
+    let mean_exposure = (stream.periods.iter().map(|p| p.exposure).sum::<u64>() as f64
+        / stream.periods.len() as f64)
+        .max(1.0);
+    let chart = match stream.kind {
+        StreamKind::Escalations => Chart::Poisson(
+            PoissonCusum::new(baseline, target_rate, mean_exposure, 1.0)
+                .map_err(|err| anyhow::anyhow!("{}: {err}", stream.name))?,
+        ),
+        StreamKind::PassRate => Chart::Binomial(
+            BinomialCusum::new(baseline, target_rate, mean_exposure.round() as u64, 1.0)
+                .map_err(|err| anyhow::anyhow!("{}: {err}", stream.name))?,
+        ),
+    };
+    let design = design_threshold(&chart, arl0)
+        .map_err(|err| anyhow::anyhow!("{}: designing the threshold: {err}", stream.name))?;
+    let (path, change): (ChartPath, _) = match &design.chart {
+        Chart::Poisson(chart) => {
+            let periods: Vec<(u64, f64)> = stream
+                .periods
+                .iter()
+                .map(|p| (p.events, p.exposure as f64))
+                .collect();
+            (chart.run(&periods), chart.change_point(&periods))
+        }
+        Chart::Binomial(chart) => {
+            let periods: Vec<(u64, u64)> = stream
+                .periods
+                .iter()
+                .map(|p| (p.events, p.exposure))
+                .collect();
+            (chart.run(&periods), chart.change_point(&periods))
+        }
+        _ => bail!("{}: unexpected chart kind", stream.name),
+    };
+    let statistic = path.statistics.last().copied().unwrap_or(0.0);
+    let change = change.filter(|c| c.index < stream.periods.len());
+    let evidence = change
+        .as_ref()
+        .map(|c| {
+            stream.periods[c.index..]
+                .iter()
+                .flat_map(|p| p.event_ids.iter().cloned())
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Some(ChartReport {
+        stream: stream.name.clone(),
+        kind: stream.kind,
+        direction: match direction {
+            Direction::Decrease => "lower",
+            Direction::Increase => "upper",
+        },
+        baseline,
+        baseline_source,
+        target_rate,
+        h: design.threshold,
+        llr_h: design.llr_threshold,
+        arl0: design.in_control.arl,
+        arl1: design.out_of_control.arl,
+        statistic,
+        in_alarm: path.first_alarm.is_some(),
+        alarm_period: path.first_alarm.map(|i| stream.periods[i].label.clone()),
+        change_period: change
+            .as_ref()
+            .map(|c| stream.periods[c.index].label.clone()),
+        rate_before: change.as_ref().and_then(|c| c.rate_before),
+        rate_since: change.as_ref().map(|c| c.rate_since),
+        evidence,
+        statistics: path.statistics,
+        periods: stream.periods.clone(),
+        warnings,
+    }))
+}
+
+/// The ISO week of an RFC 3339 timestamp, as `YYYY-Www`.
+pub fn iso_week(ts: &str) -> Result<String> {
+    let Some(time) = records::parse_ts(ts) else {
+        bail!("timestamp `{ts}` is not RFC 3339");
+    };
+    let week = time.naive_utc().date().iso_week();
+    Ok(format!("{}-W{:02}", week.year(), week.week()))
+}
+
+fn empty_period(label: String) -> Period {
+    Period {
+        label,
+        events: 0,
+        exposure: 0,
+        event_ids: Vec::new(),
+    }
+}
+
+/// Periods in order, with weeks that had no data kept out: a CUSUM step needs exposure, and
+/// an empty week carries no evidence either way.
+fn fill_gaps(periods: BTreeMap<String, Period>) -> Vec<Period> {
+    periods.into_values().filter(|p| p.exposure > 0).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: &str, week_day: u32, escalated: bool) -> Record {
+        serde_json::from_value(serde_json::json!({
+            "id": id,
+            "ts": format!("2026-09-{:02}T10:00:00Z", week_day),
+            "role": "worker", "agent": "w", "input": "x", "output": "y",
+            "escalated": escalated,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn iso_weeks_follow_iso_8601() {
+        assert_eq!(iso_week("2026-08-31T09:00:00Z").unwrap(), "2026-W36");
+        assert_eq!(iso_week("2027-01-01T09:00:00Z").unwrap(), "2026-W53");
+        assert!(iso_week("yesterday").is_err());
+    }
+
+    #[test]
+    fn escalations_are_counted_per_week_with_task_volume() {
+        let records = vec![
+            record("a", 1, true),
+            record("b", 1, false),
+            record("c", 8, true),
+        ];
+        let streams = escalation_streams(&records).unwrap();
+        assert_eq!(streams.len(), 1);
+        let periods = &streams[0].periods;
+        assert_eq!(periods.len(), 2);
+        assert_eq!((periods[0].events, periods[0].exposure), (1, 2));
+        assert_eq!(periods[1].event_ids, ["c"]);
+    }
+}
