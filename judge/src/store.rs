@@ -984,7 +984,33 @@ mod tests {
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
-        assert_eq!(tables, ["judges", "records", "runs", "scores"]);
+        assert_eq!(tables, ["alarms", "judges", "records", "runs", "scores"]);
+    }
+
+    #[test]
+    fn an_alarm_stays_open_and_single_per_chart() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("judge.db")).unwrap();
+        let alarm = NewAlarm {
+            stream: "escalations/worker".into(),
+            direction: "lower".into(),
+            alarm_period: "2026-W41".into(),
+            change_period: Some("2026-W39".into()),
+            statistic: 12.0,
+            h: 9.0,
+        };
+        let (first, raised) = store.raise_alarm(&alarm).unwrap();
+        assert!(raised);
+        let (again, raised) = store.raise_alarm(&alarm).unwrap();
+        assert_eq!((again, raised), (first, false));
+        let upper = NewAlarm {
+            direction: "upper".into(),
+            ..alarm
+        };
+        store.raise_alarm(&upper).unwrap();
+        let open = store.open_alarms().unwrap();
+        assert_eq!(open.len(), 2);
+        assert_eq!(open[0].change_period.as_deref(), Some("2026-W39"));
     }
 
     #[test]
