@@ -13,3 +13,4 @@ pub mod rubrics;
 pub mod scoring;
 pub mod store;
 pub mod streams;
+pub mod svg;

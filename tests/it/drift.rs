@@ -62,6 +62,11 @@ fn the_sample_worker_escalation_decline_is_an_alarm_with_its_change_point() {
     assert!(prom.contains("judge_drift_alarm{stream=\"escalations/worker\",side=\"lower\"} 1\n"));
     assert!(prom.contains("# TYPE judge_drift_statistic gauge\n"));
 
+    let svg =
+        std::fs::read_to_string(dir.path().join("charts/escalations_worker.lower.svg")).unwrap();
+    assert!(svg.starts_with("<svg"));
+    assert!(svg.contains(">change</text>") && svg.contains(">alarm</text>"));
+
     // Running again keeps one open alarm, not a second one.
     let again = judge(
         &["drift", "--store", "s.db", "--format", "json"],

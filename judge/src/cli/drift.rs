@@ -25,6 +25,9 @@ pub struct Args {
     /// node_exporter's textfile collector, name it `*.prom`).
     #[arg(long)]
     metrics_file: Option<PathBuf>,
+    /// Write one SVG chart per stream and side into this folder.
+    #[arg(long)]
+    chart_dir: Option<PathBuf>,
     /// Periods at the start of each stream that estimate its baseline.
     #[arg(long, default_value_t = 3)]
     burn_in: usize,
@@ -97,6 +100,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
         Format::Prometheus => print!("{}", prometheus(&reports, &is_open)),
+    }
+    if let Some(dir) = &args.chart_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        for report in &reports {
+            let name = format!(
+                "{}.{}.svg",
+                report.stream.replace(['/', '@'], "_"),
+                report.direction
+            );
+            write_atomically(&dir.join(name), &judge::svg::drift_chart(report))?;
+        }
     }
     if let Some(path) = &args.metrics_file {
         write_atomically(path, &prometheus(&reports, &is_open))?;
