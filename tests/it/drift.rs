@@ -31,6 +31,8 @@ fn the_sample_worker_escalation_decline_is_an_alarm_with_its_change_point() {
             "json",
             "--metrics-file",
             "judge.prom",
+            "--chart-dir",
+            "charts",
         ],
         dir.path(),
     );
