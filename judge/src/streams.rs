@@ -177,6 +177,127 @@ pub fn pass_rate_streams(records: &[Record], scores: &[ScoreRow]) -> Result<Vec<
         .collect())
 }
 
+/// Streams aggregated elsewhere: a CSV file with a header row, or JSONL, one period of one
+/// stream a line, with `period`, `stream`, and either `events` and `exposure` (counts per task
+/// volume: a Poisson chart) or `successes` and `trials` (monitored events out of trials: a
+/// binomial chart). Periods are taken in file order; errors name the file, line and field.
+pub fn load_series(path: &std::path::Path) -> Result<Vec<Stream>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| anyhow::anyhow!("cannot read {}: {err}", path.display()))?;
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let mut rows: Vec<(usize, BTreeMap<String, String>)> = Vec::new();
+    if is_csv {
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty());
+        let Some((_, header)) = lines.next() else {
+            bail!("{}: empty file", path.display());
+        };
+        let columns: Vec<String> = header.split(',').map(|c| c.trim().to_string()).collect();
+        for (index, line) in lines {
+            let values: Vec<&str> = line.split(',').map(str::trim).collect();
+            if values.len() != columns.len() {
+                bail!(
+                    "{}:{}: {} values for {} columns",
+                    path.display(),
+                    index + 1,
+                    values.len(),
+                    columns.len()
+                );
+            }
+            let row = columns
+                .iter()
+                .cloned()
+                .zip(values.iter().map(|v| v.to_string()))
+                .collect();
+            rows.push((index + 1, row));
+        }
+    } else {
+        for (index, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let value: serde_json::Value = serde_json::from_str(line).map_err(|err| {
+                anyhow::anyhow!("{}:{}: invalid JSON: {err}", path.display(), index + 1)
+            })?;
+            let Some(object) = value.as_object() else {
+                bail!("{}:{}: not a JSON object", path.display(), index + 1);
+            };
+            let row = object
+                .iter()
+                .map(|(k, v)| {
+                    let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                    (k.clone(), text)
+                })
+                .collect();
+            rows.push((index + 1, row));
+        }
+    }
+
+    let mut streams: Vec<Stream> = Vec::new();
+    for (line, row) in rows {
+        let field = |name: &str| -> Result<&str> {
+            row.get(name).map(String::as_str).ok_or_else(|| {
+                anyhow::anyhow!("{}:{line}: field `{name}` is missing", path.display())
+            })
+        };
+        let count = |name: &str| -> Result<u64> {
+            field(name)?.parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "{}:{line}: field `{name}` must be a non-negative integer",
+                    path.display()
+                )
+            })
+        };
+        let name = field("stream")?.to_string();
+        let label = field("period")?.to_string();
+        let (kind, events, exposure) = if row.contains_key("trials") {
+            (StreamKind::PassRate, count("successes")?, count("trials")?)
+        } else {
+            (
+                StreamKind::Escalations,
+                count("events")?,
+                count("exposure")?,
+            )
+        };
+        if events > exposure && kind == StreamKind::PassRate {
+            bail!(
+                "{}:{line}: field `successes` exceeds `trials`",
+                path.display()
+            );
+        }
+        let position = match streams.iter().position(|s| s.name == name) {
+            Some(position) => position,
+            None => {
+                streams.push(Stream {
+                    name: name.clone(),
+                    kind,
+                    periods: Vec::new(),
+                });
+                streams.len() - 1
+            }
+        };
+        if streams[position].kind != kind {
+            bail!(
+                "{}:{line}: stream `{name}` mixes events/exposure and successes/trials rows",
+                path.display()
+            );
+        }
+        if exposure > 0 {
+            streams[position].periods.push(Period {
+                label,
+                events,
+                exposure,
+                event_ids: Vec::new(),
+            });
+        }
+    }
+    Ok(streams)
+}
+
 /// Designs and runs both charts of every stream.
 pub fn monitor(streams: &[Stream], config: &DriftConfig) -> Result<Vec<ChartReport>> {
     let n_charts = 2 * streams.len();
@@ -344,6 +465,33 @@ mod tests {
             "escalated": escalated,
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn series_files_in_csv_and_jsonl_give_the_same_streams() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("s.csv");
+        std::fs::write(
+            &csv,
+            "period,stream,events,exposure\nW1,esc,15,40\nW2,esc,4,40\n",
+        )
+        .unwrap();
+        let jsonl = dir.path().join("s.jsonl");
+        std::fs::write(
+            &jsonl,
+            "{\"period\": \"W1\", \"stream\": \"esc\", \"events\": 15, \"exposure\": 40}\n\
+             {\"period\": \"W2\", \"stream\": \"esc\", \"events\": 4, \"exposure\": 40}\n",
+        )
+        .unwrap();
+        let (a, b) = (load_series(&csv).unwrap(), load_series(&jsonl).unwrap());
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].periods.len(), 2);
+        assert_eq!((b[0].periods[1].events, b[0].periods[1].exposure), (4, 40));
+        assert_eq!(a[0].kind, StreamKind::Escalations);
+
+        std::fs::write(&csv, "period,stream,events,exposure\nW1,esc,x,40\n").unwrap();
+        let err = load_series(&csv).unwrap_err().to_string();
+        assert!(err.contains("s.csv:2: field `events`"), "{err}");
     }
 
     #[test]

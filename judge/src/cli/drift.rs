@@ -25,6 +25,10 @@ pub struct Args {
     /// node_exporter's textfile collector, name it `*.prom`).
     #[arg(long)]
     metrics_file: Option<PathBuf>,
+    /// Monitor the streams of this file (CSV or JSONL: period, stream, and events with
+    /// exposure, or successes with trials) instead of the store's.
+    #[arg(long)]
+    series: Option<PathBuf>,
     /// Write one SVG chart per stream and side into this folder.
     #[arg(long)]
     chart_dir: Option<PathBuf>,
@@ -51,17 +55,23 @@ enum Format {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    if !args.store.exists() {
+    if args.series.is_none() && !args.store.exists() {
         anyhow::bail!(
-            "store {} does not exist: score or ingest records first",
+            "store {} does not exist: score or ingest records first, or give --series",
             args.store.display()
         );
     }
     let mut store = Store::open(&args.store)?;
-    let records = store.records()?;
-    let scores = store.scores()?;
-    let mut all = streams::escalation_streams(&records)?;
-    all.extend(streams::pass_rate_streams(&records, &scores)?);
+    let all = match &args.series {
+        Some(path) => streams::load_series(path)?,
+        None => {
+            let records = store.records()?;
+            let scores = store.scores()?;
+            let mut all = streams::escalation_streams(&records)?;
+            all.extend(streams::pass_rate_streams(&records, &scores)?);
+            all
+        }
+    };
     let config = DriftConfig {
         burn_in_periods: args.burn_in,
         system_arl0: args.budget_years * 52.0,

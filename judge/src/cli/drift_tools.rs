@@ -1054,8 +1054,14 @@ fn parameter_rows(scheme: &Scheme, charts: &[&Chart]) -> Vec<(String, String)> {
         }
         _ => {}
     }
-    for (index, (side, chart)) in scheme.sides.iter().zip(charts).enumerate() {
-        let suffix = if scheme.sides.len() > 1 {
+    // Sides that share their tuning (always so for the normal chart) get one row each.
+    let shared = scheme.sides.iter().zip(charts).all(|(side, chart)| {
+        side.tuned_to == scheme.sides[0].tuned_to
+            && reference_of(chart) == reference_of(charts[0])
+    });
+    let shown = if shared { 1 } else { scheme.sides.len() };
+    for (index, (side, chart)) in scheme.sides.iter().zip(charts).take(shown).enumerate() {
+        let suffix = if shown > 1 {
             format!(" {}", side_name(side.direction))
         } else {
             String::new()
@@ -1064,11 +1070,14 @@ fn parameter_rows(scheme: &Scheme, charts: &[&Chart]) -> Vec<(String, String)> {
             let note = if index == 0 && scheme.implied {
                 " (implied by --k)"
             } else if index > 0 {
-                " (mirror image)"
+                " (same change mirrored)"
             } else {
                 ""
             };
-            rows.push((format!("{out_key}{suffix}"), format!("{}{unit}{note}", number(value))));
+            rows.push((
+                format!("{out_key}{suffix}"),
+                format!("{}{unit}{note}", number(value)),
+            ));
         }
         let per_period = reference_per_period(chart)
             .map(|k| format!(" ({} per period)", number(k)))
@@ -1110,11 +1119,11 @@ fn arl_rows(
         for (side, length) in scheme.sides.iter().zip(side_lengths) {
             rows.push((
                 format!("ARL {}", side_name(side.direction)),
-                run_length_text(*length, period),
+                run_length_text(*length, period, ""),
             ));
         }
     }
-    rows.push(("ARL".into(), run_length_text(combined, period)));
+    rows.push(("ARL".into(), run_length_text(combined, period, "")));
     rows
 }
 
@@ -1152,32 +1161,26 @@ fn design_rows(
         ));
     }
     let period = scheme.kind.period();
-    let (_, out_key) = value_keys(scheme.kind);
+    let target = format!("target {}", number(args.arl0));
     rows.push((
         "ARL0".into(),
-        format!(
-            "{} (target {})",
-            run_length_text(designed.arl0, period),
-            number(args.arl0)
-        ),
+        run_length_text(designed.arl0, period, &target),
     ));
+    let first = &designed.sides[0];
+    let tuned = tuned_text(scheme.kind, first.direction, first.tuned_to);
     rows.push((
         "ARL1".into(),
-        format!(
-            "{} at {out_key} {}",
-            run_length_text(designed.arl1, period),
-            number(designed.sides[0].tuned_to)
-        ),
+        run_length_text(designed.arl1, period, &format!("at {tuned}")),
     ));
     if designed.sides.len() > 1 {
         for side in &designed.sides {
             rows.push((
                 format!("{} side", side_name(side.direction)),
                 format!(
-                    "ARL0 {}, ARL {} at {out_key} {}",
+                    "ARL0 {}, ARL {} at {}",
                     number(side.arl0.arl),
                     number(side.arl1.arl),
-                    number(side.tuned_to)
+                    tuned_text(scheme.kind, side.direction, side.tuned_to)
                 ),
             ));
         }
@@ -1185,10 +1188,27 @@ fn design_rows(
     rows
 }
 
-fn run_length_text(length: RunLength, period: &str) -> String {
-    match length.sd {
-        Some(sd) => format!("{} {period} (sd {})", number(length.arl), number(sd)),
-        None => format!("{} {period} (sd unknown for two sides)", number(length.arl)),
+/// `ARL periods (note; sd)`, where the sd of a two-sided scheme is unknown.
+fn run_length_text(length: RunLength, period: &str, note: &str) -> String {
+    let sd = match length.sd {
+        Some(sd) => format!("sd {}", number(sd)),
+        None => "sd unknown for two sides".into(),
+    };
+    let note = if note.is_empty() {
+        String::new()
+    } else {
+        format!("{note}; ")
+    };
+    format!("{} {period} ({note}{sd})", number(length.arl))
+}
+
+/// How a side's out-of-control value reads in the table: the signed mean for the normal
+/// chart, whose lower side is tuned to a negative shift.
+fn tuned_text(kind: ChartKind, direction: Direction, tuned_to: f64) -> String {
+    match (kind, direction) {
+        (ChartKind::Normal, Direction::Increase) => format!("mean {}", number(tuned_to)),
+        (ChartKind::Normal, Direction::Decrease) => format!("mean {}", number(-tuned_to)),
+        _ => format!("{} {}", value_keys(kind).1, number(tuned_to)),
     }
 }
 
