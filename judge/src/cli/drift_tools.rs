@@ -19,7 +19,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, ValueEnum};
 use judge::drift::{
     bernoulli_reference, design_threshold, poisson_reference, run_length, split_alarm_budget,
@@ -37,27 +37,27 @@ pub struct ChartArgs {
     #[arg(long, value_enum)]
     pub chart: ChartKind,
     /// In-control probability of the event per item or trial (bernoulli, binomial).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub p0: Option<f64>,
     /// Probability the chart is tuned to detect (bernoulli, binomial); above --p0 for an
     /// upper chart, below it for a lower chart.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub p1: Option<f64>,
     /// Trials per period (binomial).
     #[arg(long)]
     pub trials: Option<u64>,
     /// In-control rate per unit of exposure (poisson).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub lambda0: Option<f64>,
     /// Rate per unit of exposure the chart is tuned to detect (poisson).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub lambda1: Option<f64>,
     /// Exposure per period, for instance tasks per week (poisson) [default: 1].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub exposure: Option<f64>,
     /// Mean shift in standard deviations the chart is tuned to detect (normal); k
     /// defaults to shift / 2.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub shift: Option<f64>,
     /// Reference value, instead of the one derived from the out-of-control value: per
     /// item (bernoulli), per trial (binomial), per unit of exposure (poisson) or in
@@ -139,7 +139,10 @@ pub fn run_arl(args: ArlArgs) -> Result<ExitCode> {
     validate_rate(scheme.kind, args.rate)?;
     let mut side_lengths = Vec::with_capacity(scheme.sides.len());
     for side in &scheme.sides {
-        side_lengths.push(run_length(&side.chart, args.rate).map_err(flag_error)?);
+        let length = run_length(&side.chart, args.rate)
+            .map_err(flag_error)
+            .context("cannot compute the run length")?;
+        side_lengths.push(length);
     }
     let combined = combine(&side_lengths);
     if args.json {
@@ -166,12 +169,13 @@ pub fn run_design(args: DesignArgs) -> Result<ExitCode> {
         );
     }
     let designed = if scheme.kind == ChartKind::Normal {
-        design_normal(&scheme, args.arl0)?
+        design_normal(&scheme, args.arl0)
     } else if scheme.sides.len() == 1 {
-        design_one_side(&scheme.sides[0], args.arl0)?
+        design_one_side(&scheme.sides[0], args.arl0)
     } else {
-        design_two_sides(&scheme, args.arl0)?
-    };
+        design_two_sides(&scheme, args.arl0)
+    }
+    .with_context(|| format!("cannot design a threshold for --arl0 {}", args.arl0))?;
     if args.json {
         println!("{}", design_json(&scheme, &args, &designed));
     } else {
@@ -393,8 +397,8 @@ fn resolve_discrete(args: &ChartArgs, threshold: f64, headstart_fraction: f64) -
         (None, Some(SideChoice::Upper)) => Direction::Increase,
         (None, Some(SideChoice::Lower)) => Direction::Decrease,
         (None, Some(SideChoice::Two)) => bail!(
-            "--side two needs {in_flag} and {out_flag} (or --k): each side needs its own \
-             reference value"
+            "--side two needs {in_flag}, and {out_flag} or --k: each side is tuned to the \
+             same change mirrored about {in_flag}"
         ),
         (None, None) => match (in_control, args.k) {
             (_, None) => bail!("give {out_flag} (with {in_flag}) or the reference value --k"),
