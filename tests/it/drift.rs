@@ -119,3 +119,58 @@ fn chrono_day(days: u32) -> String {
         format!("2026-10-{:02}", day - 61)
     }
 }
+
+/// Published run lengths through the command line (Lucas and Crosier 1982; Montgomery's table;
+/// R's spc::xcusum.arl): two-sided normal CUSUM, k = 0.5.
+#[test]
+fn arl_and_design_reproduce_published_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let arl = |h: &str, rate: &str| {
+        let output = judge(
+            &[
+                "drift", "arl", "--chart", "normal", "--shift", "1", "--h", h, "--rate", rate,
+                "--json",
+            ],
+            dir.path(),
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        json["arl"].as_f64().unwrap()
+    };
+    let close = |got: f64, published: f64| (got - published).abs() / published < 0.005;
+    assert!(close(arl("4", "0"), 167.68));
+    assert!(close(arl("4", "1"), 8.38));
+    assert!(close(arl("5", "0"), 465.44));
+    assert!(close(arl("5", "1"), 10.38));
+
+    let output = judge(
+        &[
+            "drift", "design", "--chart", "normal", "--shift", "1", "--arl0", "370", "--json",
+        ],
+        dir.path(),
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert!(close(json["h"].as_f64().unwrap(), 4.774));
+    assert!(json["arl0"].as_f64().unwrap() >= 370.0);
+
+    let bad = judge(
+        &[
+            "drift",
+            "arl",
+            "--chart",
+            "bernoulli",
+            "--p0",
+            "0.1",
+            "--p1",
+            "0.1",
+            "--h",
+            "3",
+            "--rate",
+            "0.1",
+        ],
+        dir.path(),
+    );
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("--p1"), "{}", stderr(&bad));
+}

@@ -15,7 +15,10 @@ use judge::streams::{self, ChartReport, DriftConfig};
 pub const EXIT_ALARM: u8 = 3;
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
+    #[command(subcommand)]
+    tool: Option<Tool>,
     /// The SQLite store.
     #[arg(long, default_value = "judge.db")]
     store: PathBuf,
@@ -47,6 +50,14 @@ pub struct Args {
     baseline: Vec<(String, f64)>,
 }
 
+#[derive(Debug, clap::Subcommand)]
+enum Tool {
+    /// Average run length (and its standard deviation) of a chart when the true rate is R.
+    Arl(super::drift_tools::ArlArgs),
+    /// The threshold h that gives an in-control average run length of at least N.
+    Design(super::drift_tools::DesignArgs),
+}
+
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Format {
     Table,
@@ -55,6 +66,11 @@ enum Format {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    match args.tool {
+        Some(Tool::Arl(args)) => return super::drift_tools::run_arl(args),
+        Some(Tool::Design(args)) => return super::drift_tools::run_design(args),
+        None => {}
+    }
     if args.series.is_none() && !args.store.exists() {
         anyhow::bail!(
             "store {} does not exist: score or ingest records first, or give --series",

@@ -15,7 +15,22 @@
 //! have the same log-likelihood scale, so one `h` is one log-likelihood threshold for
 //! both. Their run lengths combine as `1/ARL = 1/ARL+ + 1/ARL-`, the standard
 //! approximation for two-sided CUSUM schemes (exact when the two sides cannot be above
-//! zero at once); the combined run length has no standard deviation.
+//! zero at once); the combined run length has no standard deviation. `design` gives both
+//! sides one common `h`: the smallest point of either side's lattice at which the combined
+//! in-control run length meets `--arl0`.
+//!
+//! `--k` replaces the reference value derived from the out-of-control value. Given with
+//! only the in-control value, it implies the out-of-control value it is optimal for (the
+//! one whose derived reference value is `k`), which supplies the log-likelihood threshold
+//! and, for `design`, the out-of-control run length. Given alone, it needs `--side upper`
+//! or `--side lower`, and the log-likelihood threshold is unknown (`llr_h` is null).
+//!
+//! JSON (`--json`, one object on one line): `chart`, `side`, the chart's parameters
+//! (`p0`/`p1`, `trials`, `lambda0`/`lambda1`, `exposure`, `shift`), `k` (null when the
+//! sides of a discrete scheme differ), `h`, `llr_h`, `headstart`, and for `arl` `rate`,
+//! `arl`, `sd` (null for two sides), for `design` `arl0_target`, `arl0`, `arl0_sd`,
+//! `arl1`, `arl1_sd` and `headstart_fraction`; `sides` lists every one-sided chart with
+//! its own tuning, reference value and run lengths.
 
 use std::process::ExitCode;
 
@@ -23,8 +38,8 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, ValueEnum};
 use judge::drift::{
     bernoulli_reference, design_threshold, poisson_reference, run_length, split_alarm_budget,
-    BernoulliCusum, BinomialCusum, Chart, Design, Direction, DriftError, NormalCusum,
-    PoissonCusum, RunLength, Sides,
+    BernoulliCusum, BinomialCusum, Chart, Design, Direction, DriftError, NormalCusum, PoissonCusum,
+    RunLength, Sides,
 };
 use serde_json::{json, Map, Value};
 
@@ -130,6 +145,38 @@ pub enum SideChoice {
 
 /// Runs `judge drift arl`.
 pub fn run_arl(args: ArlArgs) -> Result<ExitCode> {
+    let report = compute_arl(&args)?;
+    if args.json {
+        println!("{}", arl_json(&report, &args));
+    } else {
+        print_rows(&arl_rows(&report, &args));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs `judge drift design`.
+pub fn run_design(args: DesignArgs) -> Result<ExitCode> {
+    let (scheme, designed) = compute_design(&args)?;
+    if args.json {
+        println!("{}", design_json(&scheme, &args, &designed));
+    } else {
+        print_rows(&design_rows(&scheme, &args, &designed));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `judge drift arl` found.
+#[derive(Debug)]
+struct ArlReport {
+    scheme: Scheme,
+    /// The statistic's starting value in the chart's units.
+    headstart: f64,
+    /// One run length per side of the scheme, in the order of `scheme.sides`.
+    side_lengths: Vec<RunLength>,
+    combined: RunLength,
+}
+
+fn compute_arl(args: &ArlArgs) -> Result<ArlReport> {
     require_finite_positive(args.h, "--h")?;
     let headstart = args.headstart.unwrap_or(0.0);
     if !(headstart.is_finite() && (0.0..args.h).contains(&headstart)) {
@@ -145,16 +192,15 @@ pub fn run_arl(args: ArlArgs) -> Result<ExitCode> {
         side_lengths.push(length);
     }
     let combined = combine(&side_lengths);
-    if args.json {
-        println!("{}", arl_json(&scheme, &args, headstart, &side_lengths, combined));
-    } else {
-        print_rows(&arl_rows(&scheme, &args, headstart, &side_lengths, combined));
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(ArlReport {
+        scheme,
+        headstart,
+        side_lengths,
+        combined,
+    })
 }
 
-/// Runs `judge drift design`.
-pub fn run_design(args: DesignArgs) -> Result<ExitCode> {
+fn compute_design(args: &DesignArgs) -> Result<(Scheme, DesignedScheme)> {
     if !(args.arl0.is_finite() && args.arl0 > 1.0) {
         bail!("--arl0 must be a finite number greater than 1");
     }
@@ -175,16 +221,12 @@ pub fn run_design(args: DesignArgs) -> Result<ExitCode> {
     } else {
         design_two_sides(&scheme, args.arl0)
     }
-    .with_context(|| format!("cannot design a threshold for --arl0 {}", args.arl0))?;
-    if args.json {
-        println!("{}", design_json(&scheme, &args, &designed));
-    } else {
-        print_rows(&design_rows(&scheme, &args, &designed));
-    }
-    Ok(ExitCode::SUCCESS)
+    .with_context(|| format!("cannot design a threshold for --arl0 {}", number(args.arl0)))?;
+    Ok((scheme, designed))
 }
 
 /// A monitoring scheme resolved from the flags: one or two one-sided charts.
+#[derive(Debug)]
 struct Scheme {
     kind: ChartKind,
     side: SideChoice,
@@ -198,6 +240,7 @@ struct Scheme {
 }
 
 /// One one-sided chart of a scheme.
+#[derive(Debug)]
 struct SideChart {
     direction: Direction,
     chart: Chart,
@@ -206,6 +249,7 @@ struct SideChart {
 }
 
 /// A designed scheme: the common threshold and the combined and per-side run lengths.
+#[derive(Debug)]
 struct DesignedScheme {
     threshold: f64,
     llr_threshold: f64,
@@ -219,9 +263,12 @@ struct DesignedScheme {
     sides: Vec<DesignedSide>,
 }
 
+#[derive(Debug)]
 struct DesignedSide {
     direction: Direction,
     chart: Chart,
+    /// Grid points per unit of this side's statistic, for discrete charts.
+    grid: Option<u64>,
     tuned_to: f64,
     arl0: RunLength,
     arl1: RunLength,
@@ -333,20 +380,22 @@ fn resolve_discrete(args: &ChartArgs, threshold: f64, headstart_fraction: f64) -
         (args.p0, args.p1)
     };
     let check_value = |value: Option<f64>, flag: &str| -> Result<()> {
-        match value {
-            Some(v) if is_poisson && !(v.is_finite() && v > 0.0) => {
-                bail!("{flag} must be positive and finite (a rate per unit of exposure)")
+        let Some(value) = value else {
+            return Ok(());
+        };
+        if is_poisson {
+            if !(value.is_finite() && value > 0.0) {
+                bail!("{flag} must be positive and finite (a rate per unit of exposure)");
             }
-            Some(v) if !is_poisson && !(v > 0.0 && v < 1.0) => {
-                bail!("{flag} must lie strictly between 0 and 1 (a probability per trial)")
-            }
-            _ => Ok(()),
+        } else if !(value > 0.0 && value < 1.0) {
+            bail!("{flag} must lie strictly between 0 and 1 (a probability per trial)");
         }
+        Ok(())
     };
     check_value(in_control, in_flag)?;
     check_value(out_of_control, out_flag)?;
     check_value(args.k, "--k")?;
-    if kind == ChartKind::Binomial && !args.trials.is_some_and(|trials| trials >= 1) {
+    if kind == ChartKind::Binomial && args.trials.is_none_or(|trials| trials == 0) {
         bail!("--chart binomial needs --trials of at least 1");
     }
     let exposure = args.exposure.unwrap_or(1.0);
@@ -383,13 +432,15 @@ fn resolve_discrete(args: &ChartArgs, threshold: f64, headstart_fraction: f64) -
                 Direction::Decrease
             };
             if direction != wanted {
-                let (what, relation) = match out_of_control {
-                    Some(_) => (out_flag, relation_word(direction)),
-                    None => ("--k", relation_word(direction)),
+                let what = if out_of_control.is_some() {
+                    out_flag
+                } else {
+                    "--k"
                 };
                 bail!(
-                    "--side {} contradicts {what} {relation} {in_flag}",
-                    side.name()
+                    "--side {} contradicts {what} {} {in_flag}",
+                    side.name(),
+                    relation_word(direction)
                 );
             }
             direction
@@ -447,12 +498,20 @@ fn resolve_discrete(args: &ChartArgs, threshold: f64, headstart_fraction: f64) -
             (Some(p0), Some(p1)) => (p0, p1),
             _ => placeholder_pair(is_poisson, args.k.unwrap_or(0.5), direction),
         };
-        discrete_chart(kind, p0, p1, trials, exposure, threshold, headstart_fraction)
-            .and_then(|chart| match reference {
-                Some(k) => with_reference(chart, k),
-                None => Ok(chart),
-            })
-            .map_err(flag_error)
+        discrete_chart(
+            kind,
+            p0,
+            p1,
+            trials,
+            exposure,
+            threshold,
+            headstart_fraction,
+        )
+        .and_then(|chart| match reference {
+            Some(k) => with_reference(chart, k),
+            None => Ok(chart),
+        })
+        .map_err(flag_error)
     };
     let mut sides = vec![SideChart {
         direction,
@@ -483,8 +542,18 @@ fn reject_foreign_flags(args: &ChartArgs) -> Result<()> {
     let kind = args.chart;
     let discrete_probability = matches!(kind, ChartKind::Bernoulli | ChartKind::Binomial);
     let flags = [
-        ("--p0", args.p0.is_some(), discrete_probability, "bernoulli or binomial"),
-        ("--p1", args.p1.is_some(), discrete_probability, "bernoulli or binomial"),
+        (
+            "--p0",
+            args.p0.is_some(),
+            discrete_probability,
+            "bernoulli or binomial",
+        ),
+        (
+            "--p1",
+            args.p1.is_some(),
+            discrete_probability,
+            "bernoulli or binomial",
+        ),
         (
             "--trials",
             args.trials.is_some(),
@@ -540,11 +609,9 @@ fn discrete_chart(
         ChartKind::Binomial => BinomialCusum::new(in_control, out_of_control, trials, threshold)
             .and_then(|chart| chart.with_headstart(headstart_fraction))
             .map(Chart::Binomial),
-        ChartKind::Poisson => {
-            PoissonCusum::new(in_control, out_of_control, exposure, threshold)
-                .and_then(|chart| chart.with_headstart(headstart_fraction))
-                .map(Chart::Poisson)
-        }
+        ChartKind::Poisson => PoissonCusum::new(in_control, out_of_control, exposure, threshold)
+            .and_then(|chart| chart.with_headstart(headstart_fraction))
+            .map(Chart::Poisson),
         ChartKind::Normal => unreachable!("the normal chart is not discrete"),
     }
 }
@@ -616,28 +683,26 @@ fn implied_out_of_control(
         ChartKind::Poisson => poisson_reference(in_control, out_of_control),
         _ => bernoulli_reference(in_control, out_of_control),
     };
-    // Bisect in logarithms for rates, which may span many orders of magnitude.
-    let (to_value, from_value): (fn(f64) -> f64, fn(f64) -> f64) = match kind {
-        ChartKind::Poisson => (f64::exp, f64::ln),
-        _ => (|x| x, |x| x),
-    };
+    // Rates are bisected in logarithms, since they may span many orders of magnitude.
+    let log_scale = kind == ChartKind::Poisson;
+    let to_value = |x: f64| if log_scale { x.exp() } else { x };
     let (mut low, mut high) = match (kind, direction) {
         (ChartKind::Poisson, Direction::Increase) => {
-            let mut high = 2.0 * in_control;
-            while reference(high) <= k {
-                high *= 2.0;
-                if !high.is_finite() {
+            let mut high = in_control.ln() + 1.0;
+            while reference(high.exp()) <= k {
+                high += 1.0;
+                if !high.exp().is_finite() {
                     bail!("--k is too large to name a rate it is tuned for");
                 }
             }
-            (from_value(in_control), from_value(high))
+            (in_control.ln(), high)
         }
         (ChartKind::Poisson, Direction::Decrease) => {
-            let low = in_control * 1e-300;
-            if reference(low) >= k {
+            let low = in_control.ln() - 600.0;
+            if reference(low.exp()) >= k {
                 bail!("--k is too far below --lambda0 to name a rate it is tuned for");
             }
-            (from_value(low), from_value(in_control))
+            (low, in_control.ln())
         }
         (_, Direction::Increase) => (in_control, 1.0),
         (_, Direction::Decrease) => (0.0, in_control),
@@ -692,6 +757,7 @@ fn design_normal(scheme: &Scheme, target: f64) -> Result<DesignedScheme> {
         };
         designed_sides.push(DesignedSide {
             direction: side.direction,
+            grid: None,
             arl0: run_length(&chart, 0.0).map_err(flag_error)?,
             arl1: run_length(&chart, signed_shift).map_err(flag_error)?,
             chart,
@@ -711,7 +777,9 @@ fn design_normal(scheme: &Scheme, target: f64) -> Result<DesignedScheme> {
 
 fn design_one_side(side: &SideChart, target: f64) -> Result<DesignedScheme> {
     let design = design_threshold(&side.chart, target).map_err(flag_error)?;
-    let tuned_to = side.tuned_to.expect("a designed side knows its out-of-control value");
+    let tuned_to = side
+        .tuned_to
+        .expect("a designed side knows its out-of-control value");
     Ok(DesignedScheme {
         threshold: design.threshold,
         llr_threshold: design.llr_threshold,
@@ -721,6 +789,7 @@ fn design_one_side(side: &SideChart, target: f64) -> Result<DesignedScheme> {
         arl1: design.out_of_control,
         sides: vec![DesignedSide {
             direction: side.direction,
+            grid: design.lattice.map(|lattice| lattice.denominator),
             chart: design.chart,
             tuned_to,
             arl0: design.in_control,
@@ -775,13 +844,16 @@ fn design_two_sides(scheme: &Scheme, target: f64) -> Result<DesignedScheme> {
         }
     }
     let threshold = candidates[above];
-    let first_tuned_to = scheme.sides[0].tuned_to.expect("two-sided schemes are tuned");
+    let first_tuned_to = scheme.sides[0]
+        .tuned_to
+        .expect("two-sided schemes are tuned");
     let mut sides = Vec::with_capacity(designs.len());
     for (side, design) in scheme.sides.iter().zip(&designs) {
         let chart = with_threshold(&design.chart, threshold);
         let tuned_to = side.tuned_to.expect("two-sided schemes are tuned");
         sides.push(DesignedSide {
             direction: side.direction,
+            grid: design.lattice.map(|lattice| lattice.denominator),
             arl0: run_length(&chart, in_control).map_err(flag_error)?,
             arl1: run_length(&chart, tuned_to).map_err(flag_error)?,
             chart,
@@ -792,12 +864,18 @@ fn design_two_sides(scheme: &Scheme, target: f64) -> Result<DesignedScheme> {
         .iter()
         .filter_map(|design| design.lattice.map(|lattice| lattice.denominator))
         .find(|&denominator| is_grid_point(threshold, denominator));
+    // A headstart can break the growth of the run length with h that the search relies
+    // on; never report a threshold that misses the target.
+    let arl0 = combined_at(threshold, in_control)?;
+    if arl0.arl < target {
+        bail!("no common threshold of both sides reaches the target");
+    }
     Ok(DesignedScheme {
         threshold,
         llr_threshold: sides[0].chart.llr_threshold(),
         headstart_fraction: sides[0].chart.headstart_fraction(),
         grid,
-        arl0: combined_at(threshold, in_control)?,
+        arl0,
         arl1: combined_at(threshold, first_tuned_to)?,
         sides,
     })
@@ -827,7 +905,9 @@ fn validate_rate(kind: ChartKind, rate: f64) -> Result<()> {
         ChartKind::Bernoulli | ChartKind::Binomial => {
             bail!("--rate must lie strictly between 0 and 1 (a probability per trial)")
         }
-        ChartKind::Poisson => bail!("--rate must be positive and finite (a rate per unit of exposure)"),
+        ChartKind::Poisson => {
+            bail!("--rate must be positive and finite (a rate per unit of exposure)")
+        }
         ChartKind::Normal => bail!("--rate must be finite (the mean of the standardized scores)"),
     }
 }
@@ -919,6 +999,17 @@ fn value_keys(kind: ChartKind) -> (Option<&'static str>, &'static str) {
     }
 }
 
+/// ` = j/q` when `value` lies on the grid of `denominator` q, otherwise empty.
+fn as_fraction(value: f64, denominator: Option<u64>) -> String {
+    match denominator {
+        Some(denominator) if denominator > 1 && is_grid_point(value, denominator) => {
+            let numerator = (value * denominator as f64).round();
+            format!(" = {numerator}/{denominator}")
+        }
+        _ => String::new(),
+    }
+}
+
 fn is_grid_point(value: f64, denominator: u64) -> bool {
     let scaled = value * denominator as f64;
     (scaled - scaled.round()).abs() <= 1e-9 * scaled.abs().max(1.0)
@@ -957,13 +1048,13 @@ fn shared_reference(charts: &[&Chart]) -> Value {
     }
 }
 
-fn arl_json(
-    scheme: &Scheme,
-    args: &ArlArgs,
-    headstart: f64,
-    side_lengths: &[RunLength],
-    combined: RunLength,
-) -> Value {
+fn arl_json(report: &ArlReport, args: &ArlArgs) -> Value {
+    let ArlReport {
+        scheme,
+        headstart,
+        side_lengths,
+        combined,
+    } = report;
     let mut object = Map::new();
     parameter_json(scheme, &mut object);
     let charts: Vec<&Chart> = scheme.sides.iter().map(|side| &side.chart).collect();
@@ -1052,16 +1143,18 @@ fn parameter_rows(scheme: &Scheme, charts: &[&Chart]) -> Vec<(String, String)> {
         rows.push((in_key.into(), format!("{}{unit}", number(value))));
     }
     match charts[0] {
-        Chart::Binomial(chart) => rows.push(("trials".into(), format!("{} per period", chart.trials))),
-        Chart::Poisson(chart) => {
-            rows.push(("exposure".into(), format!("{} per period", number(chart.exposure))))
+        Chart::Binomial(chart) => {
+            rows.push(("trials".into(), format!("{} per period", chart.trials)))
         }
+        Chart::Poisson(chart) => rows.push((
+            "exposure".into(),
+            format!("{} per period", number(chart.exposure)),
+        )),
         _ => {}
     }
     // Sides that share their tuning (always so for the normal chart) get one row each.
     let shared = scheme.sides.iter().zip(charts).all(|(side, chart)| {
-        side.tuned_to == scheme.sides[0].tuned_to
-            && reference_of(chart) == reference_of(charts[0])
+        side.tuned_to == scheme.sides[0].tuned_to && reference_of(chart) == reference_of(charts[0])
     });
     let shown = if shared { 1 } else { scheme.sides.len() };
     for (index, (side, chart)) in scheme.sides.iter().zip(charts).take(shown).enumerate() {
@@ -1094,13 +1187,13 @@ fn parameter_rows(scheme: &Scheme, charts: &[&Chart]) -> Vec<(String, String)> {
     rows
 }
 
-fn arl_rows(
-    scheme: &Scheme,
-    args: &ArlArgs,
-    headstart: f64,
-    side_lengths: &[RunLength],
-    combined: RunLength,
-) -> Vec<(String, String)> {
+fn arl_rows(report: &ArlReport, args: &ArlArgs) -> Vec<(String, String)> {
+    let ArlReport {
+        scheme,
+        side_lengths,
+        ..
+    } = report;
+    let (headstart, combined) = (report.headstart, report.combined);
     let charts: Vec<&Chart> = scheme.sides.iter().map(|side| &side.chart).collect();
     let mut rows = parameter_rows(scheme, &charts);
     let llr = match scheme.llr_threshold() {
@@ -1114,7 +1207,11 @@ fn arl_rows(
     if headstart > 0.0 {
         rows.push((
             "headstart".into(),
-            format!("{} ({}% of h)", number(headstart), number(100.0 * headstart / args.h)),
+            format!(
+                "{} ({}% of h)",
+                number(headstart),
+                number(100.0 * headstart / args.h)
+            ),
         ));
     }
     rows.push(("rate".into(), number(args.rate)));
@@ -1138,22 +1235,40 @@ fn design_rows(
 ) -> Vec<(String, String)> {
     let charts: Vec<&Chart> = designed.sides.iter().map(|side| &side.chart).collect();
     let mut rows = parameter_rows(scheme, &charts);
-    let exact = designed
-        .grid
-        .filter(|&denominator| denominator > 1)
-        .map(|denominator| {
-            let numerator = (designed.threshold * denominator as f64).round();
-            format!(" = {numerator}/{denominator}")
-        })
-        .unwrap_or_default();
     rows.push((
         "h".into(),
         format!(
-            "{}{exact} (log-likelihood ratio {})",
+            "{}{} (log-likelihood ratio {})",
             number(designed.threshold),
+            as_fraction(designed.threshold, designed.grid),
             number(designed.llr_threshold)
         ),
     ));
+    // The design moved each reference value onto its lattice; a chart configured with
+    // exactly these values has exactly the run lengths shown.
+    for side in &designed.sides {
+        if let Some(grid) = side.grid.filter(|&grid| grid > 1) {
+            let per_period = reference_per_period(&side.chart).unwrap_or(reference_of(&side.chart));
+            let label = if designed.sides.len() > 1 {
+                format!("k {} exactly", side_name(side.direction))
+            } else {
+                "k exactly".into()
+            };
+            rows.push((
+                label,
+                format!(
+                    "{} per {}{}",
+                    number(per_period),
+                    if scheme.kind == ChartKind::Bernoulli {
+                        "item"
+                    } else {
+                        "period"
+                    },
+                    as_fraction(per_period, Some(grid))
+                ),
+            ));
+        }
+    }
     if designed.headstart_fraction > 0.0 {
         rows.push((
             "headstart".into(),
@@ -1223,7 +1338,8 @@ fn print_rows(rows: &[(String, String)]) {
     }
 }
 
-/// `value` with five significant digits, without trailing zeros.
+/// `value` with five significant digits, without trailing zeros; in scientific notation
+/// from a billion on, where plain digits stop being readable.
 fn number(value: f64) -> String {
     if !value.is_finite() {
         return value.to_string();
@@ -1232,11 +1348,287 @@ fn number(value: f64) -> String {
         return "0".into();
     }
     let magnitude = value.abs().log10().floor() as i32;
+    if magnitude >= 9 {
+        let text = format!("{value:.4e}");
+        let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+        return format!("{}e{exponent}", trim_decimals(mantissa));
+    }
     let decimals = (4 - magnitude).clamp(0, 12) as usize;
-    let text = format!("{value:.decimals$}");
+    trim_decimals(&format!("{value:.decimals$}"))
+}
+
+fn trim_decimals(text: &str) -> String {
     if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
-        text
+        text.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+    use judge::drift::simulate_run_length;
+    use judge::drift::MonteCarloOptions;
+
+    use super::*;
+
+    /// The two subcommands as the binary parses them.
+    #[derive(Debug, Parser)]
+    enum DriftTool {
+        Arl(ArlArgs),
+        Design(DesignArgs),
+    }
+
+    fn arl(flags: &str) -> Result<ArlReport> {
+        let command = format!("drift arl {flags}");
+        match DriftTool::try_parse_from(command.split_whitespace())? {
+            DriftTool::Arl(args) => compute_arl(&args),
+            DriftTool::Design(_) => unreachable!(),
+        }
+    }
+
+    fn design(flags: &str) -> Result<(Scheme, DesignedScheme)> {
+        let command = format!("drift design {flags}");
+        match DriftTool::try_parse_from(command.split_whitespace())? {
+            DriftTool::Design(args) => compute_design(&args),
+            DriftTool::Arl(_) => unreachable!(),
+        }
+    }
+
+    fn check(label: &str, actual: f64, expected: f64, relative_tolerance: f64) {
+        let error = ((actual - expected) / expected).abs();
+        assert!(
+            error <= relative_tolerance,
+            "{label}: got {actual}, expected {expected} (relative error {error:.2e})"
+        );
+    }
+
+    #[test]
+    fn two_sided_normal_reproduces_published_tables() {
+        // Montgomery's table for k = 0.5: (h, ARL0, ARL at a one-sigma shift).
+        for (h, arl0, arl1) in [(4.0, 167.68, 8.38), (5.0, 465.44, 10.38)] {
+            let at_zero = arl(&format!("--chart normal --k 0.5 --h {h} --rate 0")).unwrap();
+            check("arl0", at_zero.combined.arl, arl0, 5e-3);
+            assert_eq!(at_zero.combined.sd, None);
+            let shifted = arl(&format!("--chart normal --shift 1 --h {h} --rate 1")).unwrap();
+            check("arl1", shifted.combined.arl, arl1, 5e-3);
+        }
+        let (_, designed) = design("--chart normal --shift 1 --arl0 370").unwrap();
+        check("h", designed.threshold, 4.774, 5e-3);
+        check("designed arl0", designed.arl0.arl, 370.0, 1e-6);
+    }
+
+    #[test]
+    fn headstart_is_in_the_charts_units() {
+        let report = arl("--chart normal --shift 1 --h 5 --headstart 2.5 --side upper --rate 1");
+        // Lucas & Crosier (1982): a headstart of h/2 gives ARL 6.35 at a one-sigma shift.
+        check("fir", report.unwrap().combined.arl, 6.35, 0.01);
+        let error = arl("--chart normal --shift 1 --h 5 --headstart 5 --rate 1").unwrap_err();
+        assert!(error
+            .to_string()
+            .starts_with("--headstart must lie in [0, h)"));
+    }
+
+    #[test]
+    fn designed_poisson_chart_reproduces_its_run_lengths_through_arl() {
+        let flags = "--chart poisson --lambda0 0.375 --lambda1 0.225 --exposure 40";
+        let (scheme, designed) = design(&format!("{flags} --arl0 104")).unwrap();
+        assert_eq!(scheme.side, SideChoice::Lower);
+        assert!(designed.arl0.arl >= 104.0);
+        let k = reference_of(&designed.sides[0].chart);
+        let again = arl(&format!(
+            "{flags} --k {k} --h {} --rate 0.375",
+            designed.threshold
+        ))
+        .unwrap();
+        check("arl0", again.combined.arl, designed.arl0.arl, 1e-9);
+        check(
+            "llr",
+            again.scheme.llr_threshold().unwrap(),
+            designed.llr_threshold,
+            1e-12,
+        );
+    }
+
+    #[test]
+    fn bernoulli_arl_agrees_with_simulation() {
+        let report = arl("--chart bernoulli --p0 0.1 --p1 0.2 --h 3 --headstart 1 --rate 0.15");
+        let report = report.unwrap();
+        let estimate = simulate_run_length(
+            &report.scheme.sides[0].chart,
+            0.15,
+            &MonteCarloOptions {
+                replications: 20_000,
+                max_run_length: 1_000_000,
+                seed: 3,
+            },
+        )
+        .unwrap();
+        let (low, high) = estimate.confidence_interval(2.576);
+        let exact = report.combined.arl;
+        assert!(
+            low <= exact && exact <= high,
+            "{exact} outside {low}..{high}"
+        );
+    }
+
+    #[test]
+    fn k_with_an_in_control_value_implies_the_tuned_change() {
+        let gamma = bernoulli_reference(0.05, 0.1);
+        let report = arl(&format!(
+            "--chart bernoulli --p0 0.05 --k {gamma} --h 3 --rate 0.05"
+        ));
+        let scheme = report.unwrap().scheme;
+        assert!(scheme.implied);
+        check("p1", scheme.sides[0].tuned_to.unwrap(), 0.1, 1e-9);
+        for (lambda1, side) in [(0.225, "lower"), (0.9, "upper")] {
+            let k = poisson_reference(0.375, lambda1);
+            let flags = format!("--chart poisson --lambda0 0.375 --k {k} --h 4 --rate 0.3");
+            let scheme = arl(&flags).unwrap().scheme;
+            assert_eq!(scheme.side.name(), side);
+            check("lambda1", scheme.sides[0].tuned_to.unwrap(), lambda1, 1e-9);
+        }
+        // Without an in-control value the log-likelihood scale is unknown.
+        let report = arl("--chart bernoulli --k 0.07 --side upper --h 3 --rate 0.05").unwrap();
+        assert_eq!(report.scheme.llr_threshold(), None);
+    }
+
+    #[test]
+    fn two_sided_discrete_schemes_mirror_the_change() {
+        let report = arl("--chart poisson --lambda0 0.375 --lambda1 0.225 --exposure 40 --h 7 --side two --rate 0.375").unwrap();
+        let sides = &report.scheme.sides;
+        assert_eq!(sides.len(), 2);
+        check("mirror", sides[1].tuned_to.unwrap(), 0.625, 1e-12);
+        check(
+            "same llr scale",
+            sides[1].chart.llr_threshold(),
+            sides[0].chart.llr_threshold(),
+            1e-12,
+        );
+        let harmonic = 1.0 / (1.0 / report.side_lengths[0].arl + 1.0 / report.side_lengths[1].arl);
+        check("combined", report.combined.arl, harmonic, 1e-12);
+        let binomial =
+            arl("--chart binomial --p0 0.2 --p1 0.1 --trials 50 --h 5 --side two --rate 0.2")
+                .unwrap();
+        let sides = &binomial.scheme.sides;
+        check(
+            "odds ratio",
+            sides[1].chart.llr_threshold(),
+            sides[0].chart.llr_threshold(),
+            1e-9,
+        );
+    }
+
+    #[test]
+    fn two_sided_discrete_design_is_the_smallest_common_threshold() {
+        let flags = "--chart binomial --p0 0.2 --p1 0.1 --trials 50 --side two --arl0 500";
+        let (_, designed) = design(flags).unwrap();
+        assert!(designed.arl0.arl >= 500.0, "{}", designed.arl0.arl);
+        // Every threshold in (previous grid point, h] gives the same charts, so the next
+        // smaller candidate is the previous point of either side's grid.
+        let previous = designed
+            .sides
+            .iter()
+            .map(|side| {
+                let grid = side.grid.unwrap() as f64;
+                ((designed.threshold * grid - 1e-6).ceil() - 1.0) / grid
+            })
+            .fold(0.0, f64::max);
+        let lengths: Vec<RunLength> = designed
+            .sides
+            .iter()
+            .map(|side| run_length(&with_threshold(&side.chart, previous), 0.2).unwrap())
+            .collect();
+        let combined = combine(&lengths).arl;
+        assert!(combined < 500.0, "{combined} at h = {previous}");
+    }
+
+    #[test]
+    fn errors_name_the_flag() {
+        let cases = [
+            (
+                "arl --chart bernoulli --p0 0.1 --p1 0.1 --h 3 --rate 0.1",
+                "--p1 must differ from --p0",
+            ),
+            (
+                "arl --chart bernoulli --p1 0.2 --h 3 --rate 0.1",
+                "--p1 needs --p0",
+            ),
+            (
+                "arl --chart bernoulli --p0 0.1 --p1 0.2 --side lower --h 3 --rate 0.1",
+                "--side lower contradicts --p1 above --p0",
+            ),
+            (
+                "arl --chart poisson --lambda0 4 --lambda1 8 --shift 1 --h 3 --rate 4",
+                "--shift applies only to --chart normal",
+            ),
+            (
+                "arl --chart binomial --p0 0.1 --p1 0.2 --h 3 --rate 0.1",
+                "--chart binomial needs --trials of at least 1",
+            ),
+            (
+                "arl --chart normal --shift -1 --h 3 --rate 0",
+                "--shift must be positive and finite",
+            ),
+            (
+                "arl --chart poisson --lambda0 4 --lambda1 8 --h 0 --rate 4",
+                "--h must be positive and finite",
+            ),
+            (
+                "arl --chart poisson --lambda0 4 --lambda1 8 --h 3 --rate 0",
+                "--rate must be positive and finite",
+            ),
+            (
+                "arl --chart bernoulli --k 0.2 --h 3 --rate 0.1",
+                "--k alone needs --side upper or --side lower",
+            ),
+            (
+                "design --chart bernoulli --k 0.2 --side upper --arl0 100",
+                "design needs the in-control --p0",
+            ),
+            (
+                "design --chart normal --shift 1 --arl0 0.5",
+                "--arl0 must be a finite number greater than 1",
+            ),
+        ];
+        for (command, expected) in cases {
+            let (subcommand, flags) = command.split_once(' ').unwrap();
+            let message = match subcommand {
+                "arl" => arl(flags).err(),
+                _ => design(flags).err(),
+            }
+            .map(|error| format!("{error:#}"))
+            .unwrap_or_else(|| panic!("{command} succeeded"));
+            assert!(message.starts_with(expected), "{command}: {message}");
+            assert!(!message.ends_with('.'), "{message}");
+        }
+    }
+
+    #[test]
+    fn json_has_the_documented_fields() {
+        let args = match DriftTool::try_parse_from(
+            "drift arl --chart normal --shift 1 --h 4 --rate 0 --json".split_whitespace(),
+        )
+        .unwrap()
+        {
+            DriftTool::Arl(args) => args,
+            DriftTool::Design(_) => unreachable!(),
+        };
+        let value = arl_json(&compute_arl(&args).unwrap(), &args);
+        for field in ["chart", "h", "llr_h", "rate", "arl", "sd", "side"] {
+            assert!(value.get(field).is_some(), "{field} missing from {value}");
+        }
+        assert_eq!(value["sd"], Value::Null);
+        assert_eq!(value["side"], "two");
+    }
+
+    #[test]
+    fn numbers_keep_five_significant_digits() {
+        assert_eq!(number(167.6794), "167.68");
+        assert_eq!(number(4.0), "4");
+        assert_eq!(number(0.0723584), "0.072358");
+        assert_eq!(number(20016459.3), "20016459");
+        assert_eq!(number(1e300), "1e300");
     }
 }

@@ -2,6 +2,7 @@
 //! else.
 
 mod drift;
+mod drift_tools;
 mod ingest;
 mod logprobs;
 mod models;
