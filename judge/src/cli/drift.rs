@@ -35,15 +35,18 @@ pub struct Args {
     /// Write one SVG chart per stream and side into this folder.
     #[arg(long)]
     chart_dir: Option<PathBuf>,
-    /// Periods at the start of each stream that estimate its baseline.
-    #[arg(long, default_value_t = 3)]
-    burn_in: usize,
-    /// One false alarm in this many years of weekly checks, across all streams.
-    #[arg(long, default_value_t = 2.0)]
-    budget_years: f64,
-    /// The relative change of a rate each chart is tuned to catch fastest.
-    #[arg(long, default_value_t = 0.4)]
-    shift: f64,
+    /// Settings file (its `[drift]` table); flags override it.
+    #[arg(long, default_value = "judge.toml")]
+    config: PathBuf,
+    /// Periods at the start of each stream that estimate its baseline [default: 3].
+    #[arg(long)]
+    burn_in: Option<usize>,
+    /// One false alarm in this many years of weekly checks, across all streams [default: 2].
+    #[arg(long)]
+    budget_years: Option<f64>,
+    /// The relative change of a rate each chart is tuned to catch fastest [default: 0.4].
+    #[arg(long)]
+    shift: Option<f64>,
     /// A declared baseline, STREAM=RATE (escalations per task, or failed verdicts per pair);
     /// repeatable. Declared baselines replace burn-in estimates.
     #[arg(long, value_parser = parse_baseline)]
@@ -88,11 +91,29 @@ pub fn run(args: Args) -> Result<ExitCode> {
             all
         }
     };
+    // A missing judge.toml is fine: every setting has a default.
+    let settings = if args.config.exists() {
+        judge::config::load_config(&args.config)?.drift
+    } else {
+        Default::default()
+    };
+    let defaults = DriftConfig::default();
+    let mut baselines: BTreeMap<String, f64> = settings.baselines.clone();
+    baselines.extend(args.baseline.iter().cloned());
     let config = DriftConfig {
-        burn_in_periods: args.burn_in,
-        system_arl0: args.budget_years * 52.0,
-        relative_shift: args.shift,
-        baselines: args.baseline.iter().cloned().collect::<BTreeMap<_, _>>(),
+        burn_in_periods: args
+            .burn_in
+            .or(settings.burn_in)
+            .unwrap_or(defaults.burn_in_periods),
+        system_arl0: args
+            .budget_years
+            .or(settings.budget_years)
+            .map_or(defaults.system_arl0, |years| years * 52.0),
+        relative_shift: args
+            .shift
+            .or(settings.shift)
+            .unwrap_or(defaults.relative_shift),
+        baselines,
     };
     let reports = streams::monitor(&all, &config)?;
     for report in reports.iter().filter(|r| r.in_alarm) {
