@@ -90,7 +90,9 @@ def main() -> None:
     print(f"judge     {n / judge_seconds:7.2f} pairs/s  ({judge_seconds:.1f} s, model load included)")
     print(f"llama.cpp {n / peer_seconds:7.2f} pairs/s  ({peer_seconds:.1f} s, one prompt at a time)")
     print(f"judge/llama.cpp = {peer_seconds / judge_seconds:.2f}x")
-    print(f"|P(pass) judge - llama.cpp|: max {max(diffs):.4f}, mean {sum(diffs) / len(diffs):.4f}")
+    within = sum(d <= 0.05 for d in diffs)
+    print(f"|P(pass) judge - llama.cpp|: max {max(diffs):.4f}, mean {sum(diffs) / len(diffs):.4f}, "
+          f"{within} of {len(diffs)} within 0.05")
 
 
 if __name__ == "__main__":
