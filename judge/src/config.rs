@@ -6,6 +6,7 @@
 //! burn_in = 3            # periods that estimate a baseline that is not declared
 //! budget_years = 2.0     # one false alarm in this many years of weekly checks, all streams
 //! shift = 0.4            # the relative change each chart is tuned to catch fastest
+//! period = "week"        # day, week (ISO weeks) or month
 //!
 //! [drift.baselines]      # declared in-control rates, e.g. from the deploy-time eval
 //! "escalations/worker" = 0.375
@@ -30,6 +31,8 @@ pub struct DriftSettings {
     pub burn_in: Option<usize>,
     pub budget_years: Option<f64>,
     pub shift: Option<f64>,
+    /// `day`, `week` (ISO weeks) or `month`.
+    pub period: Option<crate::streams::PeriodKind>,
     /// Stream name to its declared in-control rate.
     #[serde(default)]
     pub baselines: BTreeMap<String, f64>,

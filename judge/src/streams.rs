@@ -1,7 +1,7 @@
 //! Drift streams from the store, and their monitoring: the glue between stored records and
 //! scores and the pure statistics of [`crate::drift`].
 //!
-//! Two kinds of stream, per ISO week:
+//! Two kinds of stream, per period (ISO week by default; day or month on request):
 //! - `escalations/ROLE`: how many of the role's records escalated, with the number of records
 //!   that say whether they escalated (the task volume) as exposure: a Poisson CUSUM with
 //!   exposure (Lucas 1985), one chart for suppression and one for surges.
@@ -29,7 +29,7 @@ use crate::store::{ScoreRow, Verdict};
 pub struct DriftConfig {
     /// Periods whose data estimate a baseline that is not declared.
     pub burn_in_periods: usize,
-    /// One false alarm in this many periods across all charts (104 weeks: one in two years).
+    /// One false alarm in this many periods across all charts (by default two years of weeks).
     pub system_arl0: f64,
     /// The relative change each chart is tuned to detect fastest: 0.4 means a 40% drop (or
     /// rise) of the escalation rate or the fail rate.
@@ -37,15 +37,57 @@ pub struct DriftConfig {
     /// Declared baselines (stream name to in-control rate), which take precedence over
     /// burn-in estimates.
     pub baselines: BTreeMap<String, f64>,
+    /// The period streams are aggregated by.
+    pub period: PeriodKind,
+}
+
+/// How timestamps are grouped into periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PeriodKind {
+    Day,
+    /// ISO 8601 weeks, Monday to Sunday: `2026-W36`.
+    #[default]
+    Week,
+    Month,
+}
+
+impl PeriodKind {
+    /// Periods in a year, to turn a budget in years into periods.
+    pub fn per_year(self) -> f64 {
+        match self {
+            PeriodKind::Day => 365.25,
+            PeriodKind::Week => 52.18,
+            PeriodKind::Month => 12.0,
+        }
+    }
+
+    /// The label of the period holding an RFC 3339 timestamp (in UTC): `2026-09-01`,
+    /// `2026-W36` or `2026-09`.
+    pub fn label(self, ts: &str) -> Result<String> {
+        let Some(time) = records::parse_ts(ts) else {
+            bail!("timestamp `{ts}` is not RFC 3339");
+        };
+        let date = time.naive_utc().date();
+        Ok(match self {
+            PeriodKind::Day => date.format("%Y-%m-%d").to_string(),
+            PeriodKind::Week => {
+                let week = date.iso_week();
+                format!("{}-W{:02}", week.year(), week.week())
+            }
+            PeriodKind::Month => date.format("%Y-%m").to_string(),
+        })
+    }
 }
 
 impl Default for DriftConfig {
     fn default() -> Self {
         DriftConfig {
             burn_in_periods: 3,
-            system_arl0: 104.0,
+            system_arl0: 2.0 * PeriodKind::Week.per_year(),
             relative_shift: 0.4,
             baselines: BTreeMap::new(),
+            period: PeriodKind::Week,
         }
     }
 }
@@ -111,13 +153,13 @@ pub struct ChartReport {
 }
 
 /// Escalation streams per role, from the records that say whether they escalated.
-pub fn escalation_streams(records: &[Record]) -> Result<Vec<Stream>> {
+pub fn escalation_streams(records: &[Record], period: PeriodKind) -> Result<Vec<Stream>> {
     let mut by_role: BTreeMap<&str, BTreeMap<String, Period>> = BTreeMap::new();
     for record in records {
         let Some(escalated) = record.escalated else {
             continue;
         };
-        let label = iso_week(&record.ts)?;
+        let label = period.label(&record.ts)?;
         let period = by_role
             .entry(&record.role)
             .or_default()
@@ -140,7 +182,11 @@ pub fn escalation_streams(records: &[Record]) -> Result<Vec<Stream>> {
 }
 
 /// Pass-rate streams per role, rubric version and judge, from scored pairs.
-pub fn pass_rate_streams(records: &[Record], scores: &[ScoreRow]) -> Result<Vec<Stream>> {
+pub fn pass_rate_streams(
+    records: &[Record],
+    scores: &[ScoreRow],
+    period: PeriodKind,
+) -> Result<Vec<Stream>> {
     let by_id: BTreeMap<&str, &Record> = records.iter().map(|r| (r.id.as_str(), r)).collect();
     let mut streams: BTreeMap<String, BTreeMap<String, Period>> = BTreeMap::new();
     for score in scores {
@@ -155,7 +201,7 @@ pub fn pass_rate_streams(records: &[Record], scores: &[ScoreRow]) -> Result<Vec<
             score.rubric_version,
             &score.fingerprint[..score.fingerprint.len().min(8)]
         );
-        let label = iso_week(&record.ts)?;
+        let label = period.label(&record.ts)?;
         let period = streams
             .entry(name)
             .or_default()
@@ -431,11 +477,7 @@ fn monitor_chart(
 
 /// The ISO week of an RFC 3339 timestamp, as `YYYY-Www`.
 pub fn iso_week(ts: &str) -> Result<String> {
-    let Some(time) = records::parse_ts(ts) else {
-        bail!("timestamp `{ts}` is not RFC 3339");
-    };
-    let week = time.naive_utc().date().iso_week();
-    Ok(format!("{}-W{:02}", week.year(), week.week()))
+    PeriodKind::Week.label(ts)
 }
 
 fn empty_period(label: String) -> Period {
@@ -499,6 +541,14 @@ mod tests {
         assert_eq!(iso_week("2026-08-31T09:00:00Z").unwrap(), "2026-W36");
         assert_eq!(iso_week("2027-01-01T09:00:00Z").unwrap(), "2026-W53");
         assert!(iso_week("yesterday").is_err());
+        assert_eq!(
+            PeriodKind::Day.label("2026-09-01T23:00:00-02:00").unwrap(),
+            "2026-09-02"
+        );
+        assert_eq!(
+            PeriodKind::Month.label("2026-09-01T10:00:00Z").unwrap(),
+            "2026-09"
+        );
     }
 
     #[test]
@@ -508,7 +558,7 @@ mod tests {
             record("b", 1, false),
             record("c", 8, true),
         ];
-        let streams = escalation_streams(&records).unwrap();
+        let streams = escalation_streams(&records, PeriodKind::Week).unwrap();
         assert_eq!(streams.len(), 1);
         let periods = &streams[0].periods;
         assert_eq!(periods.len(), 2);

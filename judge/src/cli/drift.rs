@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use judge::store::{NewAlarm, Store};
-use judge::streams::{self, ChartReport, DriftConfig};
+use judge::streams::{self, ChartReport, DriftConfig, PeriodKind};
 
 /// Exit code when at least one stream is in alarm (errors exit with 1, usage errors with 2).
 pub const EXIT_ALARM: u8 = 3;
@@ -44,6 +44,9 @@ pub struct Args {
     /// One false alarm in this many years of weekly checks, across all streams [default: 2].
     #[arg(long)]
     budget_years: Option<f64>,
+    /// The period streams are aggregated by: day, week (ISO weeks) or month [default: week].
+    #[arg(long, value_parser = parse_period)]
+    period: Option<PeriodKind>,
     /// The relative change of a rate each chart is tuned to catch fastest [default: 0.4].
     #[arg(long)]
     shift: Option<f64>,
@@ -80,22 +83,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
             args.store.display()
         );
     }
+    let settings = if args.config.exists() {
+        judge::config::load_config(&args.config)?.drift
+    } else {
+        Default::default()
+    };
+    let period = args.period.or(settings.period).unwrap_or_default();
     let mut store = Store::open(&args.store)?;
     let all = match &args.series {
         Some(path) => streams::load_series(path)?,
         None => {
             let records = store.records()?;
             let scores = store.scores()?;
-            let mut all = streams::escalation_streams(&records)?;
-            all.extend(streams::pass_rate_streams(&records, &scores)?);
+            let mut all = streams::escalation_streams(&records, period)?;
+            all.extend(streams::pass_rate_streams(&records, &scores, period)?);
             all
         }
-    };
-    // A missing judge.toml is fine: every setting has a default.
-    let settings = if args.config.exists() {
-        judge::config::load_config(&args.config)?.drift
-    } else {
-        Default::default()
     };
     let defaults = DriftConfig::default();
     let mut baselines: BTreeMap<String, f64> = settings.baselines.clone();
@@ -108,12 +111,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         system_arl0: args
             .budget_years
             .or(settings.budget_years)
-            .map_or(defaults.system_arl0, |years| years * 52.0),
+            .unwrap_or(defaults.system_arl0 / PeriodKind::Week.per_year())
+            * period.per_year(),
         relative_shift: args
             .shift
             .or(settings.shift)
             .unwrap_or(defaults.relative_shift),
         baselines,
+        period,
     };
     let reports = streams::monitor(&all, &config)?;
     for report in reports.iter().filter(|r| r.in_alarm) {
@@ -285,6 +290,17 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
     file.persist(path)
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
+}
+
+fn parse_period(text: &str) -> std::result::Result<PeriodKind, String> {
+    match text {
+        "day" => Ok(PeriodKind::Day),
+        "week" => Ok(PeriodKind::Week),
+        "month" => Ok(PeriodKind::Month),
+        other => Err(format!(
+            "unknown period `{other}` (expected day, week or month)"
+        )),
+    }
 }
 
 fn parse_baseline(text: &str) -> std::result::Result<(String, f64), String> {
