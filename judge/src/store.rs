@@ -481,6 +481,30 @@ impl Store {
         write(&mut self.conn).with_context(|| self.failed("raising an alarm in"))
     }
 
+    /// Marks an open alarm as acknowledged by a decision (`acknowledgement` names it, e.g. the
+    /// ledger entry's hash). Errors when the alarm does not exist or is already acknowledged.
+    pub fn acknowledge_alarm(&mut self, alarm_id: i64, acknowledgement: &str) -> Result<()> {
+        let acknowledged_at = now();
+        let write = |conn: &Connection| -> Result<()> {
+            let changed = conn.execute(
+                "UPDATE alarms SET acknowledged_at = ?1, acknowledgement = ?2 \
+                 WHERE id = ?3 AND acknowledged_at IS NULL",
+                params![acknowledged_at, acknowledgement, alarm_id],
+            )?;
+            if changed == 0 {
+                bail!("alarm {alarm_id} does not exist or is already acknowledged");
+            }
+            Ok(())
+        };
+        write(&self.conn).with_context(|| self.failed("acknowledging an alarm in"))
+    }
+
+    /// The connection, for modules that own their tables (the ledger) and run their own
+    /// transactions on it.
+    pub fn connection(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
     /// Alarms no decision has acknowledged yet, oldest first.
     pub fn open_alarms(&self) -> Result<Vec<AlarmRow>> {
         let read = || -> Result<Vec<AlarmRow>> {
@@ -606,7 +630,18 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Schema migrations, in order: migration `i` (from 0) takes the file to version `i + 1`.
 /// Append only; never edit a migration that has shipped.
-const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2];
+const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
+
+/// The decision ledger: an append-only, hash-chained list of human decisions. `entry` is the
+/// entry's canonical JSON (the format `judge::ledger` defines, with its own schema version),
+/// `hash` the SHA-256 that chains it to the entry before.
+const MIGRATION_3: &str = "
+CREATE TABLE ledger (
+    seq INTEGER NOT NULL PRIMARY KEY,
+    entry TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+";
 
 /// Drift alarms. An alarm stays open until a recorded human decision acknowledges it (the
 /// ledger sets `acknowledged_at` and `acknowledgement`); at most one open alarm per chart.
@@ -984,7 +1019,10 @@ mod tests {
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
-        assert_eq!(tables, ["alarms", "judges", "records", "runs", "scores"]);
+        assert_eq!(
+            tables,
+            ["alarms", "judges", "ledger", "records", "runs", "scores"]
+        );
     }
 
     #[test]
