@@ -143,6 +143,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         plan.push((prepared, todo));
     }
     let n_todo: usize = plan.iter().map(|(_, todo)| todo.len()).sum();
+    // Nothing is dropped silently: say so when records have a role no selected rubric judges.
+    let unjudged = input_records
+        .iter()
+        .filter(|r| !selected.iter().any(|rubric| rubric.applies_to(&r.role)))
+        .count();
+    if unjudged > 0 {
+        eprintln!(
+            "{unjudged} record(s) stored but not scored: no selected rubric applies to their role"
+        );
+    }
     if let Some(path) = &args.prompts_out {
         write_prompts(path, &model, &plan)?;
     }
