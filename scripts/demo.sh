@@ -16,3 +16,14 @@ mkdir -p out
   --input data/sample/records.jsonl \
   --rubric escalates-ambiguity --rubric delegates-work \
   --store out/judge.db --out out/scores.jsonl
+
+# Drift on the same store: the workers' escalations fell from 15 a week to 4, so the
+# escalation stream is in alarm and judge drift exits with 3 (its alarm code), which is the
+# expected outcome here.
+status=0
+./target/release/judge drift --store out/judge.db --chart-dir out/charts \
+  --metrics-file out/judge.prom || status=$?
+if [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; then
+  exit "$status"
+fi
+echo "charts in out/charts, metrics in out/judge.prom"
