@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job (README): builds judge, fetches the default model (sha256-verified; a no-op when
 # present) and scores the bundled sample data, 8 weeks of a foreman and two workers, into
-# out/judge.db and out/scores.jsonl. A second run scores nothing new.
+# out/judge.db and out/scores.jsonl (a second run scores nothing new), then runs drift
+# detection on that store.
 #
 # It scores the two rubrics this sample is about (the workers' escalation of ambiguous
 # instructions, the foreman's delegation), about 400 pairs; drop the --rubric flags to score
