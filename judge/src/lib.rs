@@ -8,6 +8,7 @@
 pub mod config;
 pub mod drift;
 pub mod judge_model;
+pub mod ledger;
 pub mod models;
 pub mod records;
 pub mod rubrics;

@@ -623,6 +623,43 @@ impl Store {
         };
         run(&mut self.conn).with_context(|| self.failed(doing))
     }
+
+    /// The latest alarm of a chart that a decision acknowledged for this change period (the
+    /// period compared exactly, a missing one matching only a missing one), if any. `judge
+    /// drift` does not raise a chart's alarm again for a change a human already decided on.
+    pub fn acknowledged_alarm(
+        &self,
+        stream: &str,
+        direction: &str,
+        change_period: Option<&str>,
+    ) -> Result<Option<AlarmRow>> {
+        let read = || -> Result<Option<AlarmRow>> {
+            let alarm = self
+                .conn
+                .query_row(
+                    "SELECT id, stream, direction, alarm_period, change_period, statistic, h, \
+                     raised_at FROM alarms WHERE stream = ?1 AND direction = ?2 \
+                     AND change_period IS ?3 AND acknowledged_at IS NOT NULL \
+                     ORDER BY id DESC LIMIT 1",
+                    params![stream, direction, change_period],
+                    |row| {
+                        Ok(AlarmRow {
+                            id: row.get(0)?,
+                            stream: row.get(1)?,
+                            direction: row.get(2)?,
+                            alarm_period: row.get(3)?,
+                            change_period: row.get(4)?,
+                            statistic: row.get(5)?,
+                            h: row.get(6)?,
+                            raised_at: row.get(7)?,
+                        })
+                    },
+                )
+                .optional()?;
+            Ok(alarm)
+        };
+        read().with_context(|| self.failed("reading acknowledged alarms from"))
+    }
 }
 
 /// How long a statement waits for another connection's lock before failing.

@@ -3,6 +3,7 @@
 
 mod cli_errors;
 mod drift;
+mod ledger;
 mod logprobs;
 mod p_pass;
 mod score;

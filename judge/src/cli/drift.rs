@@ -121,30 +121,50 @@ pub fn run(args: Args) -> Result<ExitCode> {
         period,
     };
     let reports = streams::monitor(&all, &config)?;
+    // Charts in alarm for a change that a ledger decision already acknowledged, as (stream,
+    // direction): they are not raised again, since asking for the same decision on every run
+    // would make deciding pointless. A later change point is a new change and a new alarm.
+    let mut acknowledged: Vec<(String, String)> = Vec::new();
     for report in reports.iter().filter(|r| r.in_alarm) {
-        store.raise_alarm(&NewAlarm {
+        let alarm = NewAlarm {
             stream: report.stream.clone(),
             direction: report.direction.to_string(),
             alarm_period: report.alarm_period.clone().unwrap_or_default(),
             change_period: report.change_period.clone(),
             statistic: report.statistic,
             h: report.h,
-        })?;
+        };
+        let decided = store.acknowledged_alarm(
+            &alarm.stream,
+            &alarm.direction,
+            alarm.change_period.as_deref(),
+        )?;
+        if decided.is_some() {
+            acknowledged.push((alarm.stream, alarm.direction));
+        } else {
+            store.raise_alarm(&alarm)?;
+        }
     }
     let open = store.open_alarms()?;
     let is_open = |r: &ChartReport| {
         open.iter()
             .any(|a| a.stream == r.stream && a.direction == r.direction)
     };
+    let is_acknowledged = |r: &ChartReport| {
+        !is_open(r)
+            && acknowledged
+                .iter()
+                .any(|(stream, direction)| *stream == r.stream && *direction == r.direction)
+    };
 
     match args.format {
-        Format::Table => print_table(&reports, &is_open),
+        Format::Table => print_table(&reports, &is_open, &is_acknowledged),
         Format::Json => {
             let streams: Vec<_> = reports
                 .iter()
                 .map(|r| {
                     let mut value = serde_json::to_value(r).expect("serializable");
-                    value["status"] = status(r, is_open(r)).into();
+                    value["status"] = status(r, is_open(r), is_acknowledged(r)).into();
                     value
                 })
                 .collect();
@@ -177,9 +197,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     })
 }
 
-fn status(report: &ChartReport, open: bool) -> &'static str {
+/// A chart's status: `alarm` (an open alarm), `acknowledged` (in alarm for a change a decision
+/// acknowledged), `watch` (statistic above zero) or `ok`.
+fn status(report: &ChartReport, open: bool, acknowledged: bool) -> &'static str {
     if open {
         "alarm"
+    } else if acknowledged {
+        "acknowledged"
     } else if report.statistic > 0.0 {
         "watch"
     } else {
@@ -187,18 +211,22 @@ fn status(report: &ChartReport, open: bool) -> &'static str {
     }
 }
 
-fn print_table(reports: &[ChartReport], is_open: &dyn Fn(&ChartReport) -> bool) {
+fn print_table(
+    reports: &[ChartReport],
+    is_open: &dyn Fn(&ChartReport) -> bool,
+    is_acknowledged: &dyn Fn(&ChartReport) -> bool,
+) {
     println!(
-        "{:<48} {:<5} {:<6} {:>8} {:>7} {:>9} {:>9} {:>9}",
+        "{:<48} {:<5} {:<12} {:>8} {:>7} {:>9} {:>9} {:>9}",
         "stream", "side", "status", "S", "h", "change", "before", "since"
     );
     for r in reports {
         let rate = |x: Option<f64>| x.map_or("-".into(), |x| format!("{x:.3}"));
         println!(
-            "{:<48} {:<5} {:<6} {:>8.2} {:>7.2} {:>9} {:>9} {:>9}",
+            "{:<48} {:<5} {:<12} {:>8.2} {:>7.2} {:>9} {:>9} {:>9}",
             r.stream,
             r.direction,
-            status(r, is_open(r)),
+            status(r, is_open(r), is_acknowledged(r)),
             r.statistic,
             r.h,
             r.change_period.as_deref().unwrap_or("-"),

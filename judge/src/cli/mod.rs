@@ -4,6 +4,7 @@
 mod drift;
 mod drift_tools;
 mod ingest;
+mod ledger;
 mod logprobs;
 mod models;
 mod rubric;
@@ -45,6 +46,12 @@ enum Command {
     /// CUSUM drift detection on every stream of the store; exits with 3 when a stream is in
     /// alarm.
     Drift(drift::Args),
+    /// Record a human decision (on an alarm, a record's verdict or a suite run) in the
+    /// hash-chained ledger; a decision on an alarm acknowledges it.
+    Decide(ledger::DecideArgs),
+    /// The decision ledger: export it, verify its hash chain, list the decisions owed.
+    #[command(subcommand)]
+    Ledger(ledger::Command),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -55,5 +62,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Score(args) => score::run(args),
         Command::Ingest(args) => ingest::run(args),
         Command::Drift(args) => drift::run(args),
+        Command::Decide(args) => ledger::run_decide(args),
+        Command::Ledger(command) => ledger::run(command),
     }
 }
