@@ -73,7 +73,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
@@ -438,16 +437,7 @@ pub fn export_jsonl(entries: &[StoredEntry]) -> Result<String> {
 /// Writes [`export_jsonl`] to `path`, atomically: a reader never sees half an export.
 pub fn write_export(path: &Path, entries: &[StoredEntry]) -> Result<()> {
     let text = export_jsonl(entries)?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("creating a temporary file next to {}", path.display()))?;
-    file.write_all(text.as_bytes())
-        .with_context(|| format!("writing {}", path.display()))?;
-    file.persist(path)
-        .with_context(|| format!("writing {}", path.display()))?;
+    crate::output::write_atomically(path, text.as_bytes())?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ pub mod drift;
 pub mod judge_model;
 pub mod ledger;
 pub mod models;
+pub mod output;
 pub mod records;
 pub mod rubrics;
 pub mod scoring;

@@ -7,10 +7,9 @@ use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Write};
+use std::fs::File;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, FixedOffset};
@@ -305,7 +304,7 @@ pub fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<()> {
         text.push_str(&serde_json::to_string(&line).context("cannot serialize a reject")?);
         text.push('\n');
     }
-    write_atomically(path, text.as_bytes())
+    crate::output::write_atomically(path, text.as_bytes())
         .with_context(|| format!("cannot write rejects to {}", path.display()))
 }
 
@@ -551,47 +550,11 @@ fn strip_line_ending(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
-/// Writes `bytes` to a temporary file beside `path`, flushes it to disk and renames it over
-/// `path`. Rename within one folder is atomic, so `path` holds either the old or the new text.
-fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    // A counter as well as the process id keeps two threads writing the same path apart.
-    static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
-    let name = path.file_name().ok_or_else(|| {
-        io::Error::new(io::ErrorKind::InvalidInput, "the path does not name a file")
-    })?;
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let temp = folder.join(format!(
-        ".{}.{}-{}.tmp",
-        name.to_string_lossy(),
-        std::process::id(),
-        NEXT_TEMP.fetch_add(1, Ordering::Relaxed)
-    ));
-    let written = write_and_rename(&temp, path, bytes);
-    if written.is_err() {
-        // The temporary file is ours and useless now; failing to remove it changes nothing.
-        let _ = fs::remove_file(&temp);
-    }
-    written
-}
-
-fn write_and_rename(temp: &Path, path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(temp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    fs::rename(temp, path)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+    use std::fs;
 
     /// A valid record with only the required fields, as a JSON object to edit.
     fn base() -> serde_json::Map<String, Value> {

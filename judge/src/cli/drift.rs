@@ -3,11 +3,11 @@
 //! text, and an exit code that cron or CI can act on.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use judge::output::write_atomically;
 use judge::store::{NewAlarm, Store};
 use judge::streams::{self, ChartReport, DriftConfig, PeriodKind};
 
@@ -181,11 +181,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 report.stream.replace(['/', '@'], "_"),
                 report.direction
             );
-            write_atomically(&dir.join(name), &judge::svg::drift_chart(report))?;
+            write_atomically(&dir.join(name), judge::svg::drift_chart(report).as_bytes())?;
         }
     }
     if let Some(path) = &args.metrics_file {
-        write_atomically(path, &prometheus(&reports, &is_open))?;
+        write_atomically(path, prometheus(&reports, &is_open).as_bytes())?;
     }
     for warning in reports.iter().flat_map(|r| &r.warnings) {
         eprintln!("warning: {warning}");
@@ -305,19 +305,6 @@ fn escape_label(value: &str) -> String {
         .replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
-}
-
-fn write_atomically(path: &Path, text: &str) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("creating a temporary file next to {}", path.display()))?;
-    file.write_all(text.as_bytes())?;
-    file.persist(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
 }
 
 fn parse_period(text: &str) -> std::result::Result<PeriodKind, String> {

@@ -276,12 +276,7 @@ fn write_scores(
     let ids: BTreeSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
     let versions: BTreeSet<(&str, u32)> =
         rubrics.iter().map(|r| (r.id.as_str(), r.version)).collect();
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("creating a temporary file next to {}", path.display()))?;
+    let mut text = String::new();
     for row in store.scores()? {
         if row.fingerprint != fingerprint
             || !ids.contains(row.record_id.as_str())
@@ -301,11 +296,10 @@ fn write_scores(
             "logprob_fail": row.logprob_fail,
             "n_prompt_tokens": row.n_prompt_tokens,
         });
-        writeln!(file, "{line}")?;
+        text.push_str(&line.to_string());
+        text.push('\n');
     }
-    file.persist(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    judge::output::write_atomically(path, text.as_bytes())
 }
 
 fn write_prompts(
