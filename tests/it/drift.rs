@@ -58,7 +58,14 @@ fn the_sample_worker_escalation_decline_is_an_alarm_with_its_change_point() {
         .find(|s| s["stream"] == "escalations/worker" && s["direction"] == "upper")
         .unwrap();
     assert_eq!(upper["status"], "ok");
-    assert!(stderr(&output).contains("warning: baseline estimated from"));
+    let warnings = stderr(&output);
+    assert_eq!(
+        warnings
+            .matches("warning: escalations/worker: baseline estimated from")
+            .count(),
+        1,
+        "{warnings}"
+    );
 
     let prom = std::fs::read_to_string(dir.path().join("judge.prom")).unwrap();
     assert!(prom.contains("judge_drift_alarm{stream=\"escalations/worker\",side=\"lower\"} 1\n"));

@@ -187,8 +187,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if let Some(path) = &args.metrics_file {
         write_atomically(path, prometheus(&reports, &is_open).as_bytes())?;
     }
-    for warning in reports.iter().flat_map(|r| &r.warnings) {
-        eprintln!("warning: {warning}");
+    // Both charts of a stream share its baseline, and so its warnings: say each once.
+    let mut warned = std::collections::BTreeSet::new();
+    for report in &reports {
+        for warning in &report.warnings {
+            if warned.insert((&report.stream, warning)) {
+                eprintln!("warning: {}: {warning}", report.stream);
+            }
+        }
     }
     Ok(if open.is_empty() {
         ExitCode::SUCCESS
