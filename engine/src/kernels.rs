@@ -85,10 +85,7 @@ impl CustomOp1 for CausalSoftmax {
         storage: &CpuStorage,
         layout: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let Some((start, end)) = layout.contiguous_offsets() else {
-            candle_core::bail!("causal-softmax needs a contiguous input")
-        };
-        let input = &storage.as_slice::<f32>()?[start..end];
+        let input = contiguous_f32(storage, layout, "causal-softmax")?;
         let n_keys = layout.dims()[layout.dims().len() - 1];
         let mut output = vec![0f32; input.len()];
         output
@@ -117,10 +114,7 @@ impl CustomOp1 for SwiGlu {
         storage: &CpuStorage,
         layout: &Layout,
     ) -> candle_core::Result<(CpuStorage, Shape)> {
-        let Some((start, end)) = layout.contiguous_offsets() else {
-            candle_core::bail!("swiglu needs a contiguous input")
-        };
-        let input = &storage.as_slice::<f32>()?[start..end];
+        let input = contiguous_f32(storage, layout, "swiglu")?;
         let n_ff = self.n_ff;
         let n_rows = input.len() / (2 * n_ff);
         let mut output = vec![0f32; n_rows * n_ff];
@@ -167,6 +161,18 @@ impl CustomOp1 for SwapDims12 {
             });
         Ok((CpuStorage::F32(output), Shape::from((d0, d2, d1, d3))))
     }
+}
+
+/// The f32 values of a contiguous input, in order.
+fn contiguous_f32<'a>(
+    storage: &'a CpuStorage,
+    layout: &Layout,
+    op: &str,
+) -> candle_core::Result<&'a [f32]> {
+    let Some((start, end)) = layout.contiguous_offsets() else {
+        candle_core::bail!("{op} needs a contiguous input")
+    };
+    Ok(&storage.as_slice::<f32>()?[start..end])
 }
 
 /// Softmax of `scale * row` into `out`, in three passes the compiler can vectorize.

@@ -48,6 +48,8 @@ pub struct PreparedRubric<'a> {
     pub rubric: &'a Rubric,
     pass_token: u32,
     fail_token: u32,
+    /// The rendered text before the record, the same for every record of the rubric.
+    prefix_text: String,
     prefix_tokens: Vec<u32>,
 }
 
@@ -100,6 +102,7 @@ impl<'a> PreparedRubric<'a> {
             rubric,
             pass_token,
             fail_token,
+            prefix_text: before,
             prefix_tokens,
         })
     }
@@ -119,8 +122,9 @@ impl<'a> PreparedRubric<'a> {
         let messages = self.rubric.messages(record);
         let with_sentinel = replace_record(&messages, &record_json)?;
         let (before, after) = split_rendered(model, self.rubric, &with_sentinel)?;
-        let before_tokens = model.tokenizer.encode(&before)?;
-        if before_tokens != self.prefix_tokens {
+        // Comparing the text is enough (tokenizing it is deterministic) and spares tokenizing
+        // the whole shared prefix again for every record.
+        if before != self.prefix_text {
             bail!(
                 "rubric {}: the text before the record differs between records; the shared \
                  prefix would be wrong",

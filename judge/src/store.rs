@@ -508,22 +508,10 @@ impl Store {
     /// Alarms no decision has acknowledged yet, oldest first.
     pub fn open_alarms(&self) -> Result<Vec<AlarmRow>> {
         let read = || -> Result<Vec<AlarmRow>> {
-            let mut statement = self.conn.prepare(
-                "SELECT id, stream, direction, alarm_period, change_period, statistic, h, \
-                 raised_at FROM alarms WHERE acknowledged_at IS NULL ORDER BY id",
-            )?;
-            let rows = statement.query_map([], |row| {
-                Ok(AlarmRow {
-                    id: row.get(0)?,
-                    stream: row.get(1)?,
-                    direction: row.get(2)?,
-                    alarm_period: row.get(3)?,
-                    change_period: row.get(4)?,
-                    statistic: row.get(5)?,
-                    h: row.get(6)?,
-                    raised_at: row.get(7)?,
-                })
-            })?;
+            let mut statement = self.conn.prepare(&format!(
+                "SELECT {ALARM_COLUMNS} FROM alarms WHERE acknowledged_at IS NULL ORDER BY id"
+            ))?;
+            let rows = statement.query_map([], alarm_from_row)?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         };
         read().with_context(|| self.failed("reading alarms from"))
@@ -637,29 +625,36 @@ impl Store {
             let alarm = self
                 .conn
                 .query_row(
-                    "SELECT id, stream, direction, alarm_period, change_period, statistic, h, \
-                     raised_at FROM alarms WHERE stream = ?1 AND direction = ?2 \
-                     AND change_period IS ?3 AND acknowledged_at IS NOT NULL \
-                     ORDER BY id DESC LIMIT 1",
+                    &format!(
+                        "SELECT {ALARM_COLUMNS} FROM alarms WHERE stream = ?1 \
+                         AND direction = ?2 AND change_period IS ?3 \
+                         AND acknowledged_at IS NOT NULL ORDER BY id DESC LIMIT 1"
+                    ),
                     params![stream, direction, change_period],
-                    |row| {
-                        Ok(AlarmRow {
-                            id: row.get(0)?,
-                            stream: row.get(1)?,
-                            direction: row.get(2)?,
-                            alarm_period: row.get(3)?,
-                            change_period: row.get(4)?,
-                            statistic: row.get(5)?,
-                            h: row.get(6)?,
-                            raised_at: row.get(7)?,
-                        })
-                    },
+                    alarm_from_row,
                 )
                 .optional()?;
             Ok(alarm)
         };
         read().with_context(|| self.failed("reading acknowledged alarms from"))
     }
+}
+
+/// The columns [`alarm_from_row`] reads, in its order.
+const ALARM_COLUMNS: &str =
+    "id, stream, direction, alarm_period, change_period, statistic, h, raised_at";
+
+fn alarm_from_row(row: &Row) -> rusqlite::Result<AlarmRow> {
+    Ok(AlarmRow {
+        id: row.get(0)?,
+        stream: row.get(1)?,
+        direction: row.get(2)?,
+        alarm_period: row.get(3)?,
+        change_period: row.get(4)?,
+        statistic: row.get(5)?,
+        h: row.get(6)?,
+        raised_at: row.get(7)?,
+    })
 }
 
 /// How long a statement waits for another connection's lock before failing.

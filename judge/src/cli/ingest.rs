@@ -30,10 +30,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 loaded.rejects[0].describe()
             );
         }
-        let path = args.store.with_file_name(format!(
-            "{}.rejects.jsonl",
-            args.store.file_name().unwrap_or_default().to_string_lossy()
-        ));
+        let path = super::rejects_path(&args.store);
         records::write_rejects(&path, &loaded.rejects)?;
         eprintln!(
             "{} line(s) rejected, reasons in {}",

@@ -66,3 +66,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Ledger(command) => ledger::run(command),
     }
 }
+
+/// Where rejected input lines go by default: `<store>.rejects.jsonl`, next to the store.
+fn rejects_path(store: &std::path::Path) -> std::path::PathBuf {
+    let name = store
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "judge".into());
+    store.with_file_name(format!("{name}.rejects.jsonl"))
+}

@@ -62,7 +62,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let rejects_path = args
         .rejects
         .clone()
-        .unwrap_or_else(|| sibling(&args.store, "rejects.jsonl"));
+        .unwrap_or_else(|| super::rejects_path(&args.store));
     if !loaded.rejects.is_empty() {
         for reject in loaded.rejects.iter().take(5) {
             eprintln!("rejected: {}", reject.describe());
@@ -186,8 +186,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         n_skipped,
     };
     store.finish_run(run_id, "done", counts)?;
+    // One read of the scores serves both the --out file and the summary.
+    let scores = this_judges_scores(&store, &input_records, &selected, &fingerprint)?;
     if let Some(out) = &args.out {
-        write_scores(out, &store, &input_records, &selected, &fingerprint)?;
+        write_scores(out, &scores)?;
     }
     let seconds = started.elapsed().as_secs_f64();
     println!(
@@ -198,7 +200,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         n_scored as f64 / seconds,
         args.store.display()
     );
-    print_summary(&store, &input_records, &selected, &fingerprint)?;
+    print_summary(&scores, &selected);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -218,25 +220,31 @@ fn select_rubrics<'a>(library: &'a [Rubric], ids: &[String]) -> Result<Vec<&'a R
     Ok(library.iter().filter(|r| ids.contains(&r.id)).collect())
 }
 
-/// Per rubric, over the input records: pairs judged, how many passed, how many were too long.
-fn print_summary(
+/// The stored scores of `records` under `rubrics` (at their current versions) and this judge.
+fn this_judges_scores(
     store: &Store,
     records: &[&Record],
     rubrics: &[&Rubric],
     fingerprint: &str,
-) -> Result<()> {
+) -> Result<Vec<ScoreRow>> {
     let ids: BTreeSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
-    let scores = store.scores()?;
+    let versions: BTreeSet<(&str, u32)> =
+        rubrics.iter().map(|r| (r.id.as_str(), r.version)).collect();
+    Ok(store
+        .scores()?
+        .into_iter()
+        .filter(|row| {
+            row.fingerprint == fingerprint
+                && ids.contains(row.record_id.as_str())
+                && versions.contains(&(row.rubric_id.as_str(), row.rubric_version))
+        })
+        .collect())
+}
+
+/// Per rubric: pairs judged, how many passed, how many were too long.
+fn print_summary(scores: &[ScoreRow], rubrics: &[&Rubric]) {
     for rubric in rubrics {
-        let rows: Vec<&ScoreRow> = scores
-            .iter()
-            .filter(|s| {
-                s.fingerprint == fingerprint
-                    && s.rubric_id == rubric.id
-                    && s.rubric_version == rubric.version
-                    && ids.contains(s.record_id.as_str())
-            })
-            .collect();
+        let rows: Vec<&ScoreRow> = scores.iter().filter(|s| s.rubric_id == rubric.id).collect();
         if rows.is_empty() {
             continue;
         }
@@ -262,28 +270,12 @@ fn print_summary(
             }
         );
     }
-    Ok(())
 }
 
-/// Writes the store's scores of `records` under `rubrics` and this judge, as JSONL, atomically.
-fn write_scores(
-    path: &Path,
-    store: &Store,
-    records: &[&Record],
-    rubrics: &[&Rubric],
-    fingerprint: &str,
-) -> Result<()> {
-    let ids: BTreeSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
-    let versions: BTreeSet<(&str, u32)> =
-        rubrics.iter().map(|r| (r.id.as_str(), r.version)).collect();
+/// Writes `scores` as JSONL, atomically.
+fn write_scores(path: &Path, scores: &[ScoreRow]) -> Result<()> {
     let mut text = String::new();
-    for row in store.scores()? {
-        if row.fingerprint != fingerprint
-            || !ids.contains(row.record_id.as_str())
-            || !versions.contains(&(row.rubric_id.as_str(), row.rubric_version))
-        {
-            continue;
-        }
+    for row in scores {
         let line = serde_json::json!({
             "record_id": row.record_id,
             "rubric": row.rubric_id,
@@ -381,14 +373,6 @@ impl Progress {
             bar.finish_and_clear();
         }
     }
-}
-
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "judge".into());
-    path.with_file_name(format!("{name}.{suffix}"))
 }
 
 fn model_name(path: &Path) -> String {
