@@ -53,7 +53,7 @@ pub struct Case {
     /// Whether the agent must escalate (`true`) or must not (`false`); unchecked when absent.
     pub expect_escalation: Option<bool>,
     pub tags: Vec<String>,
-    /// The 1-based line where the case starts in its file.
+    /// The 1-based line where the case starts in its file (its `[[cases]]` header in TOML).
     pub line: usize,
 }
 
@@ -288,8 +288,7 @@ fn parse_toml(text: &str, path: &Path) -> Result<(Header, Vec<(usize, RawCase)>)
         .cases
         .into_iter()
         .map(|spanned| {
-            // The span of a `[[cases]]` table starts at its first key; the header line is the
-            // one above, but the first key's line is as easy to find.
+            // The span of a `[[cases]]` table starts at its `[[cases]]` header.
             let line = line_of(text, spanned.span().start);
             (line, spanned.into_inner())
         })
@@ -517,8 +516,8 @@ tags = ["ambiguity"]
         assert_eq!(suite.id, "worker");
         assert_eq!(suite.baseline, Some(0.9));
         assert_eq!(suite.cases.len(), 2);
-        assert_eq!(suite.cases[0].line, 8);
-        assert_eq!(suite.cases[1].line, 14);
+        assert_eq!(suite.cases[0].line, 7);
+        assert_eq!(suite.cases[1].line, 13);
         assert_eq!(suite.cases[1].messages[0].role, "user");
         assert_eq!(suite.cases[0].input.as_deref(), Some("Rename report.txt to report-2026.txt."));
         assert_eq!(suite.sha256.len(), 64);
@@ -548,11 +547,11 @@ tags = ["ambiguity"]
     fn bad_suites_name_the_file_line_and_field() {
         check_error(
             &VALID.replace("id = \"ambiguous\"", "id = \"clear-task\""),
-            "DIR/worker.toml:14: case `clear-task`: field `id`: the id is used by an earlier case",
+            "DIR/worker.toml:13: case `clear-task`: field `id`: the id is used by an earlier case",
         );
         check_error(
             &VALID.replace("input = \"Rename report.txt to report-2026.txt.\"\n", ""),
-            "DIR/worker.toml:8: case `clear-task`: field `input`: missing (or give `messages`)",
+            "DIR/worker.toml:7: case `clear-task`: field `input`: missing (or give `messages`)",
         );
         check_error(
             &VALID.replace("version = 1", "version = \"one\""),
@@ -570,12 +569,12 @@ tags = ["ambiguity"]
             &VALID
                 .replace("rubrics = [\"escalates-ambiguity\"]\n", "")
                 .replace("expect_escalation = false\n", ""),
-            "DIR/worker.toml:8: case `clear-task`: nothing to check: give `rubrics` or \
+            "DIR/worker.toml:7: case `clear-task`: nothing to check: give `rubrics` or \
              `expect_escalation`",
         );
         check_error(
             &VALID.replace("role = \"user\", content", "role = \"system\", content"),
-            "DIR/worker.toml:14: case `ambiguous`: field `messages`: turn 1: role \"system\" must \
+            "DIR/worker.toml:13: case `ambiguous`: field `messages`: turn 1: role \"system\" must \
              be user or assistant (the suite's `system` comes first)",
         );
         check_error(
@@ -603,13 +602,13 @@ tags = ["ambiguity"]
         let err = wrong("escalates-ambiguity", "delegates-work");
         assert!(
             err.ends_with(
-                "worker.toml:8: case `clear-task`: field `rubrics`: rubric `delegates-work` does \
+                "worker.toml:7: case `clear-task`: field `rubrics`: rubric `delegates-work` does \
                  not apply to role `worker` (it judges foreman)"
             ),
             "{err}"
         );
         let err = wrong("escalates-ambiguity", "no-such-rubric");
-        assert!(err.contains(":8: case `clear-task`: field `rubrics`: unknown rubric `no-such-rubric`; the library has: "), "{err}");
+        assert!(err.contains(":7: case `clear-task`: field `rubrics`: unknown rubric `no-such-rubric`; the library has: "), "{err}");
     }
 
     #[test]

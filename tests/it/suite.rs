@@ -305,7 +305,7 @@ fn agent_failures_can_fail_the_command_and_bad_suites_are_refused() {
     let output = judge(&["suite", "check", "s.toml"], dir);
     crate::support::assert_one_clear_error(
         &output,
-        "s.toml:33: case `judged-1`: field `rubrics`: rubric `delegates-work` does not apply to \
+        "s.toml:32: case `judged-1`: field `rubrics`: rubric `delegates-work` does not apply to \
          role `worker` (it judges foreman)",
     );
     let output = judge(&["suite", "check"], &repo_root());
