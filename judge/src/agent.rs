@@ -424,35 +424,23 @@ fn parse_command_reply(text: &str) -> Outcome {
     Ok(Reply { output, escalated })
 }
 
-/// Starts `sh -c COMMAND` with all three pipes, in its own process group so that a timeout
-/// can stop the whole group (the shell and what it started).
+/// Starts `sh -c COMMAND` with all three pipes.
 fn spawn(command: &str) -> std::io::Result<Child> {
-    let mut builder = Command::new("sh");
-    builder
+    Command::new("sh")
         .arg("-c")
         .arg(command)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        builder.process_group(0);
-    }
-    builder.spawn()
+        .stderr(Stdio::piped())
+        .spawn()
 }
 
-/// Kills the child's process group (unix) and the child, and reaps it.
+/// Kills the child and reaps it. Only the child: signalling its process group would take the
+/// external `kill` program, and procps-ng 4.0.2's `kill -SIG -PGID` signals every process
+/// (`kill(-1)`). The shell runs a simple command in its own place (`exec`), so the child is
+/// the agent; an agent's own children are its business. Readers of its pipes are detached
+/// threads, so a grandchild that keeps them open never blocks the run.
 fn kill(child: &mut Child) {
-    #[cfg(unix)]
-    {
-        // The group id is the child's pid (`process_group(0)`); `kill` is how to signal a
-        // group without unsafe code.
-        let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{}", child.id())])
-            .stderr(Stdio::null())
-            .status();
-    }
     let _ = child.kill();
     let _ = child.wait();
 }
