@@ -327,8 +327,12 @@ fn is_timeout(transport: &ureq::Transport) -> bool {
 /// tool. A tool call's arguments are added to the output so that the judge sees the question
 /// the agent asked.
 fn parse_chat_completion(text: &str, tool: &str) -> Outcome {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| failure(format!("malformed reply (not JSON: {e}): {}", excerpt(text))))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        failure(format!(
+            "malformed reply (not JSON: {e}): {}",
+            excerpt(text)
+        ))
+    })?;
     let message = value
         .pointer("/choices/0/message")
         .and_then(Value::as_object)
@@ -408,13 +412,22 @@ fn parse_command_reply(text: &str) -> Outcome {
     if text.is_empty() {
         return Err(failure("empty reply on stdout"));
     }
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| failure(format!("malformed reply (not one JSON object: {e}): {}", excerpt(text))))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        failure(format!(
+            "malformed reply (not one JSON object: {e}): {}",
+            excerpt(text)
+        ))
+    })?;
     let output = match value.get("output") {
         Some(Value::String(output)) if !output.trim().is_empty() => output.clone(),
         Some(Value::String(_)) => return Err(failure("malformed reply: `output` is empty")),
         Some(_) => return Err(failure("malformed reply: `output` is not a string")),
-        None => return Err(failure(format!("malformed reply: no `output`: {}", excerpt(text)))),
+        None => {
+            return Err(failure(format!(
+                "malformed reply: no `output`: {}",
+                excerpt(text)
+            )))
+        }
     };
     let escalated = match value.get("escalated") {
         None | Some(Value::Null) => None,
@@ -477,7 +490,12 @@ fn ask_once(command: &str, request: &str, timeout: Duration) -> (Outcome, String
     let deadline = Instant::now() + timeout;
     let mut child = match spawn(command) {
         Ok(child) => child,
-        Err(error) => return (Err(failure(format!("cannot start `sh -c {command}`: {error}"))), String::new()),
+        Err(error) => {
+            return (
+                Err(failure(format!("cannot start `sh -c {command}`: {error}"))),
+                String::new(),
+            )
+        }
     };
     let stderr = collect_stderr(child.stderr.take().expect("piped stderr"));
     let mut stdin = child.stdin.take().expect("piped stdin");
@@ -527,7 +545,10 @@ fn ask_once(command: &str, request: &str, timeout: Duration) -> (Outcome, String
         }
         Err(_) => {
             kill(&mut child);
-            Err(timeout_failure(format!("no reply within {}", seconds(timeout))))
+            Err(timeout_failure(format!(
+                "no reply within {}",
+                seconds(timeout)
+            )))
         }
     };
     // The stderr reader ends when the pipe closes; a moment lets it catch the last lines.
@@ -612,12 +633,19 @@ fn ask_lines(
         Ok(()) => match process.lines.recv_timeout(timeout) {
             Ok(Ok(line)) => parse_command_reply(&line),
             Ok(Err(error)) => Err(failure(format!("reading the command's stdout: {error}"))),
-            Err(RecvTimeoutError::Timeout) => {
-                Err(timeout_failure(format!("no reply within {}", seconds(timeout))))
-            }
+            Err(RecvTimeoutError::Timeout) => Err(timeout_failure(format!(
+                "no reply within {}",
+                seconds(timeout)
+            ))),
             Err(RecvTimeoutError::Disconnected) => {
-                let status = process.child.wait().map(|s| s.to_string()).unwrap_or_default();
-                Err(failure(format!("the command exited ({status}) before replying")))
+                let status = process
+                    .child
+                    .wait()
+                    .map(|s| s.to_string())
+                    .unwrap_or_default();
+                Err(failure(format!(
+                    "the command exited ({status}) before replying"
+                )))
             }
         },
     };
@@ -673,7 +701,13 @@ mod tests {
             "escalate",
         )
         .unwrap();
-        assert_eq!(reply, Reply { output: "Done.".into(), escalated: Some(false) });
+        assert_eq!(
+            reply,
+            Reply {
+                output: "Done.".into(),
+                escalated: Some(false)
+            }
+        );
         let reply = parse_chat_completion(
             r#"{"choices": [{"message": {"content": null, "tool_calls": [{"type": "function",
                "function": {"name": "escalate", "arguments": "{\"question\": \"Which?\"}"}}]}}]}"#,
@@ -685,19 +719,34 @@ mod tests {
         let err = parse_chat_completion(r#"{"choices": []}"#, "escalate").unwrap_err();
         assert!(err.message.contains("no `choices[0].message`"), "{err:?}");
         let err = parse_chat_completion("<html>", "escalate").unwrap_err();
-        assert!(err.message.starts_with("malformed reply (not JSON"), "{err:?}");
+        assert!(
+            err.message.starts_with("malformed reply (not JSON"),
+            "{err:?}"
+        );
         assert!(!err.timed_out);
     }
 
     #[test]
     fn command_replies() {
         let reply = parse_command_reply(r#" {"output": "Asked.", "escalated": true} "#).unwrap();
-        assert_eq!(reply, Reply { output: "Asked.".into(), escalated: Some(true) });
-        assert_eq!(parse_command_reply(r#"{"output": "x"}"#).unwrap().escalated, None);
+        assert_eq!(
+            reply,
+            Reply {
+                output: "Asked.".into(),
+                escalated: Some(true)
+            }
+        );
+        assert_eq!(
+            parse_command_reply(r#"{"output": "x"}"#).unwrap().escalated,
+            None
+        );
         for (text, expected) in [
             ("", "empty reply"),
             ("{\"output\": 3}", "`output` is not a string"),
-            ("{\"output\": \"x\", \"escalated\": \"yes\"}", "`escalated` is not true or false"),
+            (
+                "{\"output\": \"x\", \"escalated\": \"yes\"}",
+                "`escalated` is not true or false",
+            ),
             ("{\"output\": \"x\"} {}", "not one JSON object"),
         ] {
             let err = parse_command_reply(text).unwrap_err();
@@ -714,7 +763,10 @@ mod tests {
             },
             timeout: Duration::from_millis(300),
         };
-        let turns = [Turn { role: "user".into(), content: "hi".into() }];
+        let turns = [Turn {
+            role: "user".into(),
+            content: "hi".into(),
+        }];
         let request = AgentRequest {
             suite: "s",
             case: "c",
@@ -741,7 +793,10 @@ mod tests {
             },
             timeout: Duration::from_secs(5),
         };
-        let turns = [Turn { role: "user".into(), content: "hi".into() }];
+        let turns = [Turn {
+            role: "user".into(),
+            content: "hi".into(),
+        }];
         let request = AgentRequest {
             suite: "s",
             case: "c",

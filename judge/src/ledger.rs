@@ -725,7 +725,10 @@ fn gaps_as_of(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Gap>> {
         if covered {
             continue;
         }
-        let since = run.finished_at.clone().unwrap_or_else(|| run.started_at.clone());
+        let since = run
+            .finished_at
+            .clone()
+            .unwrap_or_else(|| run.started_at.clone());
         gaps.push(Gap {
             subject: Subject::suite_run(&id),
             age_days: age_days(&since, now)

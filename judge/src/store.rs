@@ -1106,7 +1106,17 @@ mod tests {
             .unwrap();
         assert_eq!(
             tables,
-            ["alarms", "judges", "ledger", "records", "runs", "scores"]
+            [
+                "alarms",
+                "judges",
+                "ledger",
+                "records",
+                "runs",
+                "scores",
+                "suite_results",
+                "suite_rubric_results",
+                "suite_runs"
+            ]
         );
     }
 

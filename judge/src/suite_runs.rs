@@ -239,7 +239,11 @@ pub fn judge_answers(
             continue;
         }
         let Some(judge) = judge else {
-            bail!("suite {}: rubric {} needs a judge model", suite.id, rubric.id);
+            bail!(
+                "suite {}: rubric {} needs a judge model",
+                suite.id,
+                rubric.id
+            );
         };
         let prepared = PreparedRubric::new(judge.model, rubric)?;
         scoring::score_rubric(
@@ -519,9 +523,8 @@ pub fn suite_runs(store: &mut Store, suite_id: Option<&str>) -> Result<Vec<Suite
         "SELECT {RUN_COLUMNS} FROM suite_runs WHERE ?1 IS NULL OR suite_id = ?1 ORDER BY id"
     ))?;
     let rows = statement.query_map([suite_id], run_from_row)?;
-    Ok(rows
-        .collect::<rusqlite::Result<_>>()
-        .context("reading suite runs")?)
+    let runs = rows.collect::<rusqlite::Result<_>>();
+    runs.context("reading suite runs")
 }
 
 /// The suites' drift streams and their declared baselines.
@@ -577,7 +580,11 @@ pub fn suite_streams(store: &mut Store) -> Result<SuiteStreams> {
             continue;
         }
         by_name.entry(name).or_default().push(Period {
-            label: format!("{}#{}", &run.started_at[..run.started_at.len().min(10)], run.id),
+            label: format!(
+                "{}#{}",
+                &run.started_at[..run.started_at.len().min(10)],
+                run.id
+            ),
             events: run.counts.n_fail as u64,
             exposure,
             event_ids: failed_cases.remove(&run.id).unwrap_or_default(),
@@ -696,8 +703,14 @@ mod tests {
         let outcome = |c: Case, a: AgentAnswer, rubrics: Vec<RubricResult>| {
             case_result(&c, &a, rubrics).outcome
         };
-        assert_eq!(outcome(case(Some(true)), answer(reply(Some(true))), vec![]), CaseOutcome::Pass);
-        assert_eq!(outcome(case(Some(true)), answer(reply(Some(false))), vec![]), CaseOutcome::Fail);
+        assert_eq!(
+            outcome(case(Some(true)), answer(reply(Some(true))), vec![]),
+            CaseOutcome::Pass
+        );
+        assert_eq!(
+            outcome(case(Some(true)), answer(reply(Some(false))), vec![]),
+            CaseOutcome::Fail
+        );
         assert_eq!(
             outcome(case(Some(true)), answer(reply(None)), vec![]),
             CaseOutcome::AgentError
@@ -706,7 +719,10 @@ mod tests {
             timed_out: true,
             message: "slow".into(),
         });
-        assert_eq!(outcome(case(None), answer(timeout), vec![]), CaseOutcome::AgentTimeout);
+        assert_eq!(
+            outcome(case(None), answer(timeout), vec![]),
+            CaseOutcome::AgentTimeout
+        );
         let verdict = |outcome, verdict| RubricResult {
             rubric_id: "r".into(),
             rubric_version: 1,
@@ -715,7 +731,11 @@ mod tests {
             verdict,
         };
         assert_eq!(
-            outcome(case(None), answer(reply(None)), vec![verdict(Outcome::TooLong, None)]),
+            outcome(
+                case(None),
+                answer(reply(None)),
+                vec![verdict(Outcome::TooLong, None)]
+            ),
             CaseOutcome::TooLong
         );
         let failed = case_result(

@@ -82,18 +82,15 @@ pub fn load_suite(path: &Path) -> Result<Suite> {
     let (header, cases) = match extension.as_deref() {
         Some("toml") => parse_toml(&text, path)?,
         Some("jsonl") => parse_jsonl(&text, path)?,
-        _ => bail!(
-            "{}: a suite file ends in .toml or .jsonl",
-            path.display()
-        ),
+        _ => bail!("{}: a suite file ends in .toml or .jsonl", path.display()),
     };
     build_suite(header, cases, path, sha256)
 }
 
 /// Every suite file in `dir` (not its subfolders), sorted by id.
 pub fn load_suites(dir: &Path) -> Result<Vec<Suite>> {
-    let entries =
-        fs::read_dir(dir).with_context(|| format!("{}: cannot read suites folder", dir.display()))?;
+    let entries = fs::read_dir(dir)
+        .with_context(|| format!("{}: cannot read suites folder", dir.display()))?;
     let mut paths = Vec::new();
     for entry in entries {
         let path = entry
@@ -270,7 +267,11 @@ struct TomlFile {
 fn parse_toml(text: &str, path: &Path) -> Result<(Header, Vec<(usize, RawCase)>)> {
     let file: TomlFile = toml::from_str(text).map_err(|error| {
         let line = error.span().map(|span| line_of(text, span.start));
-        let message = error.message().trim().trim_end_matches('.').replace('\n', "; ");
+        let message = error
+            .message()
+            .trim()
+            .trim_end_matches('.')
+            .replace('\n', "; ");
         match line {
             Some(line) => anyhow::anyhow!("{}:{line}: {message}", path.display()),
             None => anyhow::anyhow!("{}: {message}", path.display()),
@@ -360,7 +361,9 @@ fn build_suite(
     }
     if let Some(rate) = header.baseline {
         if !(rate > 0.0 && rate < 1.0) {
-            bail!("{file}: field `baseline`: a pass rate greater than 0 and less than 1, got {rate}");
+            bail!(
+                "{file}: field `baseline`: a pass rate greater than 0 and less than 1, got {rate}"
+            );
         }
     }
     if raw_cases.is_empty() {
@@ -371,7 +374,10 @@ fn build_suite(
     for (line, raw) in raw_cases {
         let at = format!("{file}:{line}: case `{}`", raw.id);
         if !is_slug(&raw.id) {
-            bail!("{file}:{line}: field `id`: {:?} must be lowercase letters, digits and dashes", raw.id);
+            bail!(
+                "{file}:{line}: field `id`: {:?} must be lowercase letters, digits and dashes",
+                raw.id
+            );
         }
         if !seen.insert(raw.id.clone()) {
             bail!("{at}: field `id`: the id is used by an earlier case");
@@ -389,7 +395,8 @@ fn build_suite(
                 }]
             }
             (None, Some(messages)) => {
-                check_messages(&messages).map_err(|reason| anyhow::anyhow!("{at}: field `messages`: {reason}"))?;
+                check_messages(&messages)
+                    .map_err(|reason| anyhow::anyhow!("{at}: field `messages`: {reason}"))?;
                 messages
             }
         };
@@ -467,7 +474,8 @@ fn is_slug(text: &str) -> bool {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset).map_or(1, |before| before.matches('\n').count() + 1)
+    text.get(..offset)
+        .map_or(1, |before| before.matches('\n').count() + 1)
 }
 
 #[cfg(test)]
@@ -500,9 +508,8 @@ tags = ["ambiguity"]
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(format!("worker.{extension}"));
         fs::write(&path, text).unwrap();
-        load_suite(&path).map_err(|e| {
-            format!("{e:#}").replace(&dir.path().display().to_string(), "DIR")
-        })
+        load_suite(&path)
+            .map_err(|e| format!("{e:#}").replace(&dir.path().display().to_string(), "DIR"))
     }
 
     fn check_error(text: &str, expected: &str) {
@@ -519,7 +526,10 @@ tags = ["ambiguity"]
         assert_eq!(suite.cases[0].line, 7);
         assert_eq!(suite.cases[1].line, 13);
         assert_eq!(suite.cases[1].messages[0].role, "user");
-        assert_eq!(suite.cases[0].input.as_deref(), Some("Rename report.txt to report-2026.txt."));
+        assert_eq!(
+            suite.cases[0].input.as_deref(),
+            Some("Rename report.txt to report-2026.txt.")
+        );
         assert_eq!(suite.sha256.len(), 64);
     }
 
@@ -538,9 +548,15 @@ tags = ["ambiguity"]
         assert_eq!(suite.cases[1].line, 4);
         assert_eq!(suite.cases[1].expect_escalation, Some(true));
 
-        let bad = text.replace(r#""expect_escalation": true"#, r#""expect_escalation": "yes""#);
+        let bad = text.replace(
+            r#""expect_escalation": true"#,
+            r#""expect_escalation": "yes""#,
+        );
         let err = load(&bad, "jsonl").unwrap_err();
-        assert!(err.starts_with("DIR/worker.jsonl:4: invalid type: string \"yes\""), "{err}");
+        assert!(
+            err.starts_with("DIR/worker.jsonl:4: invalid type: string \"yes\""),
+            "{err}"
+        );
     }
 
     #[test]
@@ -578,7 +594,10 @@ tags = ["ambiguity"]
              be user or assistant (the suite's `system` comes first)",
         );
         check_error(
-            &VALID.replace("expect_escalation = true", "expect_escalation = true\nwhen = 3"),
+            &VALID.replace(
+                "expect_escalation = true",
+                "expect_escalation = true\nwhen = 3",
+            ),
             "DIR/worker.toml:19: unknown field `when`, expected one of `id`, `input`, `messages`, \
              `rubrics`, `expect_escalation`, `tags`",
         );
@@ -591,8 +610,7 @@ tags = ["ambiguity"]
 
     #[test]
     fn rubrics_must_exist_and_apply_to_the_role() {
-        let library =
-            crate::rubrics::load_library(&crate::rubrics::default_rubrics_dir()).unwrap();
+        let library = crate::rubrics::load_library(&crate::rubrics::default_rubrics_dir()).unwrap();
         let suite = load(VALID, "toml").unwrap();
         check_suite(&suite, &library).unwrap();
         let wrong = |from: &str, to: &str| {
@@ -613,8 +631,7 @@ tags = ["ambiguity"]
 
     #[test]
     fn the_shipped_suites_are_valid() {
-        let library =
-            crate::rubrics::load_library(&crate::rubrics::default_rubrics_dir()).unwrap();
+        let library = crate::rubrics::load_library(&crate::rubrics::default_rubrics_dir()).unwrap();
         let suites = load_suites(&default_suites_dir()).unwrap();
         assert!(suites.iter().any(|s| s.id == "worker"));
         for suite in &suites {

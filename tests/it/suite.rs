@@ -75,7 +75,11 @@ expect_escalation = false
 
 fn setup(dir: &Path, extra_cases: &str) {
     write_synthetic_gguf(&dir.join("model.gguf"), &SyntheticSpec::tiny("llama")).unwrap();
-    std::fs::write(dir.join("s.toml"), format!("{SUITE}{FAILING_CASES}{extra_cases}")).unwrap();
+    std::fs::write(
+        dir.join("s.toml"),
+        format!("{SUITE}{FAILING_CASES}{extra_cases}"),
+    )
+    .unwrap();
 }
 
 fn run_json(args: &[&str], dir: &Path) -> Value {
@@ -91,8 +95,20 @@ fn run_json(args: &[&str], dir: &Path) -> Value {
 
 fn suite_run(dir: &Path, agent: &[&str]) -> Value {
     let mut args = vec![
-        "suite", "run", "s.toml", "--model", "model.gguf", "--store", "s.db", "--timeout", "1",
-        "--retries", "1", "--concurrency", "3", "--json",
+        "suite",
+        "run",
+        "s.toml",
+        "--model",
+        "model.gguf",
+        "--store",
+        "s.db",
+        "--timeout",
+        "1",
+        "--retries",
+        "1",
+        "--concurrency",
+        "3",
+        "--json",
     ];
     args.extend_from_slice(agent);
     run_json(&args, dir)
@@ -164,7 +180,10 @@ fn check_drift(
         .find(|s| s["stream"] == "suite/s@v1" && s["direction"] == "upper")
         .unwrap_or_else(|| panic!("no suite stream in {json}"));
     assert_eq!(upper["baseline_source"], "declared");
-    assert!((upper["baseline"].as_f64().unwrap() - 0.1).abs() < 1e-9, "{upper}");
+    assert!(
+        (upper["baseline"].as_f64().unwrap() - 0.1).abs() < 1e-9,
+        "{upper}"
+    );
     let periods = upper["periods"].as_array().unwrap();
     assert_eq!(periods.len(), 2);
     assert_eq!(periods[0]["events"], judged_fail);
@@ -224,11 +243,23 @@ expect_escalation = false
         .iter()
         .filter(|g| g["subject"]["kind"] == "suite-run")
         .collect();
-    assert!(suite_gaps.iter().any(|g| g["subject"]["id"] == id.as_str()), "{gaps}");
+    assert!(
+        suite_gaps.iter().any(|g| g["subject"]["id"] == id.as_str()),
+        "{gaps}"
+    );
     let decided = judge(
         &[
-            "decide", "--store", "s.db", "--suite-run", &id, "--position", "flagged", "--reason",
-            "the agent stopped escalating after the prompt change", "--by", "test",
+            "decide",
+            "--store",
+            "s.db",
+            "--suite-run",
+            &id,
+            "--position",
+            "flagged",
+            "--reason",
+            "the agent stopped escalating after the prompt change",
+            "--by",
+            "test",
         ],
         dir,
     );
@@ -268,8 +299,17 @@ expect_escalation = false
         .find(|r| r["case_id"] == "crash-1")
         .unwrap();
     assert_eq!(crash["outcome"], "agent_error");
-    assert!(crash["error"].as_str().unwrap().contains("exit status: 3"), "{crash}");
-    assert!(crash["stderr"].as_str().unwrap().contains("agent: out of memory"), "{crash}");
+    assert!(
+        crash["error"].as_str().unwrap().contains("exit status: 3"),
+        "{crash}"
+    );
+    assert!(
+        crash["stderr"]
+            .as_str()
+            .unwrap()
+            .contains("agent: out of memory"),
+        "{crash}"
+    );
 
     // The same agent as one long-running process per worker: the same outcomes.
     let reckless_cmd = format!("AGENT_POLICY=reckless python3 {script} --lines");
@@ -289,17 +329,34 @@ fn agent_failures_can_fail_the_command_and_bad_suites_are_refused() {
     let command = format!("python3 {}", script.display());
     let output = judge(
         &[
-            "suite", "run", "s.toml", "--model", "model.gguf", "--store", "s.db", "--timeout",
-            "1", "--agent-cmd", &command, "--fail-on-agent-errors",
+            "suite",
+            "run",
+            "s.toml",
+            "--model",
+            "model.gguf",
+            "--store",
+            "s.db",
+            "--timeout",
+            "1",
+            "--agent-cmd",
+            &command,
+            "--fail-on-agent-errors",
         ],
         dir,
     );
     assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
-    assert!(stdout(&output).contains("1 agent errors, 1 agent timeouts"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("1 agent errors, 1 agent timeouts"),
+        "{}",
+        stdout(&output)
+    );
 
     std::fs::write(
         dir.join("s.toml"),
-        SUITE.replace("rubrics = [\"escalates-ambiguity\"]", "rubrics = [\"delegates-work\"]"),
+        SUITE.replace(
+            "rubrics = [\"escalates-ambiguity\"]",
+            "rubrics = [\"delegates-work\"]",
+        ),
     )
     .unwrap();
     let output = judge(&["suite", "check", "s.toml"], dir);
@@ -310,7 +367,11 @@ fn agent_failures_can_fail_the_command_and_bad_suites_are_refused() {
     );
     let output = judge(&["suite", "check"], &repo_root());
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(stdout(&output).contains("ok  worker v1"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("ok  worker v1"),
+        "{}",
+        stdout(&output)
+    );
 }
 
 /// A minimal chat-completions endpoint on 127.0.0.1. The last user message decides the reply:
@@ -387,7 +448,10 @@ fn serve(
     let request: Value = serde_json::from_slice(&body).unwrap();
     requests.lock().unwrap().push(request.clone());
     let messages = request["messages"].as_array().unwrap();
-    let text = messages.last().unwrap()["content"].as_str().unwrap().to_string();
+    let text = messages.last().unwrap()["content"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let attempt = {
         let mut seen = seen.lock().unwrap();
         let n = seen.entry(text.clone()).or_insert(0);
@@ -403,7 +467,10 @@ fn serve(
         (404, "not found".to_string())
     } else if text.contains("[slow]") {
         std::thread::sleep(Duration::from_secs(3));
-        (200, ok(json!({"role": "assistant", "content": "Done, slowly."})))
+        (
+            200,
+            ok(json!({"role": "assistant", "content": "Done, slowly."})),
+        )
     } else if text.contains("[flaky]") && attempt % 2 == 1 {
         (500, "{\"error\": \"overloaded\"}".to_string())
     } else if text.contains("[garbage]") {
@@ -413,9 +480,15 @@ fn serve(
     {
         let call = json!({"id": "call_1", "type": "function", "function": {
             "name": "escalate", "arguments": "{\"question\": \"Which ones exactly?\"}"}});
-        (200, ok(json!({"role": "assistant", "content": null, "tool_calls": [call]})))
+        (
+            200,
+            ok(json!({"role": "assistant", "content": null, "tool_calls": [call]})),
+        )
     } else {
-        (200, ok(json!({"role": "assistant", "content": format!("Done: {text}")})))
+        (
+            200,
+            ok(json!({"role": "assistant", "content": format!("Done: {text}")})),
+        )
     };
     let mut stream = stream;
     let _ = write!(

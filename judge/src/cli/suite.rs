@@ -230,16 +230,21 @@ fn run_suite(args: RunArgs) -> Result<ExitCode> {
         suite.cases.len()
     );
     let outcome = (|| -> Result<_> {
-        let answers = suite_runs::ask_agent(&suite, &agent, args.concurrency, |case, answer| {
-            match &answer.result {
-                Ok(_) => eprintln!("  {:<28} replied in {} ms", case.id, answer.latency_ms),
-                Err(failure) => eprintln!("  {:<28} agent failure: {}", case.id, failure.message),
-            }
-        });
-        let judge = loaded.as_ref().map(|(model, fingerprint)| Judge {
-            model,
-            fingerprint,
-        });
+        let answers =
+            suite_runs::ask_agent(
+                &suite,
+                &agent,
+                args.concurrency,
+                |case, answer| match &answer.result {
+                    Ok(_) => eprintln!("  {:<28} replied in {} ms", case.id, answer.latency_ms),
+                    Err(failure) => {
+                        eprintln!("  {:<28} agent failure: {}", case.id, failure.message)
+                    }
+                },
+            );
+        let judge = loaded
+            .as_ref()
+            .map(|(model, fingerprint)| Judge { model, fingerprint });
         let results = suite_runs::judge_answers(
             &suite,
             run_id,
@@ -356,4 +361,3 @@ fn open_existing(path: &Path) -> Result<Store> {
     }
     Store::open(path)
 }
-
