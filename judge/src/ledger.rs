@@ -715,7 +715,36 @@ fn gaps_as_of(store: &mut Store, now: DateTime<Utc>) -> Result<Vec<Gap>> {
             ),
         });
     }
-    // Both timestamps are written by the store as RFC 3339 UTC to the second, so their text
+    for (run, cases) in crate::suite_runs::runs_with_failures(store)
+        .with_context(|| format!("reading the suite runs of store {path}"))?
+    {
+        let id = run.id.to_string();
+        let covered = decided
+            .iter()
+            .any(|subject| subject.kind == SubjectKind::SuiteRun && subject.id == id);
+        if covered {
+            continue;
+        }
+        let since = run
+            .finished_at
+            .clone()
+            .unwrap_or_else(|| run.started_at.clone());
+        gaps.push(Gap {
+            subject: Subject::suite_run(&id),
+            age_days: age_days(&since, now)
+                .with_context(|| format!("suite run {id} of store {path}"))?,
+            since,
+            detail: format!(
+                "suite {} v{}: {} of {} judged case(s) failed: {}",
+                run.suite_id,
+                run.suite_version,
+                run.counts.n_fail,
+                run.counts.n_pass + run.counts.n_fail,
+                cases.join(", ")
+            ),
+        });
+    }
+    // The timestamps are written by the store as RFC 3339 UTC to the second, so their text
     // order is their time order.
     gaps.sort_by(|a, b| {
         (&a.since, a.subject.kind, &a.subject.id).cmp(&(&b.since, b.subject.kind, &b.subject.id))

@@ -5,6 +5,7 @@
 //! The `judge` binary (`src/main.rs`, `src/cli/`) is the only layer that knows about clap and
 //! exit codes.
 
+pub mod agent;
 pub mod config;
 pub mod drift;
 pub mod judge_model;
@@ -16,4 +17,6 @@ pub mod rubrics;
 pub mod scoring;
 pub mod store;
 pub mod streams;
+pub mod suite_runs;
+pub mod suites;
 pub mod svg;

@@ -662,7 +662,60 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Schema migrations, in order: migration `i` (from 0) takes the file to version `i + 1`.
 /// Append only; never edit a migration that has shipped.
-const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3];
+const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_SUITES];
+
+/// Suite runs against the live agent (`judge::suite_runs`): one row per run, one per case and
+/// one per (case, rubric). Agent failures are outcomes of their own, never `fail`.
+const MIGRATION_SUITES: &str = "
+CREATE TABLE suite_runs (
+    id INTEGER PRIMARY KEY,
+    suite_id TEXT NOT NULL,
+    suite_version INTEGER NOT NULL,
+    suite_sha256 TEXT NOT NULL,
+    role TEXT NOT NULL,
+    baseline REAL NULL, -- the suite's declared deploy-time pass rate
+    agent TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NULL,
+    judge TEXT NULL REFERENCES judges (fingerprint),
+    status TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+    n_cases INTEGER,
+    n_pass INTEGER,
+    n_fail INTEGER,
+    n_agent_error INTEGER,
+    n_agent_timeout INTEGER,
+    n_too_long INTEGER
+);
+CREATE INDEX suite_runs_by_suite ON suite_runs (suite_id, id);
+
+CREATE TABLE suite_results (
+    run_id INTEGER NOT NULL REFERENCES suite_runs (id),
+    case_id TEXT NOT NULL,
+    outcome TEXT NOT NULL
+        CHECK (outcome IN ('pass', 'fail', 'agent_error', 'agent_timeout', 'too_long')),
+    reply TEXT NULL,
+    escalated INTEGER NULL CHECK (escalated IN (0, 1)),
+    expect_escalation INTEGER NULL CHECK (expect_escalation IN (0, 1)),
+    failed_checks TEXT NULL,
+    error TEXT NULL,
+    stderr TEXT NOT NULL,
+    latency_ms INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    PRIMARY KEY (run_id, case_id)
+);
+
+CREATE TABLE suite_rubric_results (
+    run_id INTEGER NOT NULL,
+    case_id TEXT NOT NULL,
+    rubric_id TEXT NOT NULL,
+    rubric_version INTEGER NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('scored', 'too_long')),
+    p_pass REAL NULL,
+    verdict TEXT NULL CHECK (verdict IN ('pass', 'fail')),
+    PRIMARY KEY (run_id, case_id, rubric_id),
+    FOREIGN KEY (run_id, case_id) REFERENCES suite_results (run_id, case_id)
+);
+";
 
 /// The decision ledger: an append-only, hash-chained list of human decisions. `entry` is the
 /// entry's canonical JSON (the format `judge::ledger` defines, with its own schema version),
@@ -1053,7 +1106,17 @@ mod tests {
             .unwrap();
         assert_eq!(
             tables,
-            ["alarms", "judges", "ledger", "records", "runs", "scores"]
+            [
+                "alarms",
+                "judges",
+                "ledger",
+                "records",
+                "runs",
+                "scores",
+                "suite_results",
+                "suite_rubric_results",
+                "suite_runs"
+            ]
         );
     }
 

@@ -7,4 +7,5 @@ mod ledger;
 mod logprobs;
 mod p_pass;
 mod score;
+mod suite;
 mod support;

@@ -90,6 +90,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     let period = args.period.or(settings.period).unwrap_or_default();
     let mut store = Store::open(&args.store)?;
+    // Suite runs' declared baselines rank below judge.toml and --baseline.
+    let mut baselines: BTreeMap<String, f64> = BTreeMap::new();
     let all = match &args.series {
         Some(path) => streams::load_series(path)?,
         None => {
@@ -97,11 +99,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let scores = store.scores()?;
             let mut all = streams::escalation_streams(&records, period)?;
             all.extend(streams::pass_rate_streams(&records, &scores, period)?);
+            let suites = judge::suite_runs::suite_streams(&mut store)?;
+            all.extend(suites.streams);
+            baselines.extend(suites.baselines);
             all
         }
     };
     let defaults = DriftConfig::default();
-    let mut baselines: BTreeMap<String, f64> = settings.baselines.clone();
+    baselines.extend(settings.baselines.clone());
     baselines.extend(args.baseline.iter().cloned());
     let config = DriftConfig {
         burn_in_periods: args

@@ -9,6 +9,7 @@ mod logprobs;
 mod models;
 mod rubric;
 mod score;
+mod suite;
 
 use std::process::ExitCode;
 
@@ -52,6 +53,10 @@ enum Command {
     /// The decision ledger: export it, verify its hash chain, list the decisions owed.
     #[command(subcommand)]
     Ledger(ledger::Command),
+    /// Behavioral suites: list and check them, run one against the live agent, show stored
+    /// runs.
+    #[command(subcommand)]
+    Suite(suite::Command),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -64,6 +69,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Drift(args) => drift::run(args),
         Command::Decide(args) => ledger::run_decide(args),
         Command::Ledger(command) => ledger::run(command),
+        Command::Suite(command) => suite::run(command),
     }
 }
 
