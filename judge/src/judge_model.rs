@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use engine::{ChatMessage, ChatTemplate, Device, Model, Tokenizer};
 
+use crate::scoring;
+use crate::store::JudgeInfo;
+
 pub struct JudgeModel {
     pub path: PathBuf,
     pub model: Model,
@@ -33,6 +36,28 @@ impl JudgeModel {
             model,
             tokenizer,
             chat_template,
+        })
+    }
+
+    /// The zero-shot judge this model makes, as scores are keyed: model file, chat template,
+    /// prompt format and engine. Hashes the model file unless its sha256 sidecar is current.
+    pub fn judge_info(&self) -> Result<JudgeInfo> {
+        let template = self
+            .chat_template
+            .as_ref()
+            .map(|t| t.source().to_string())
+            .unwrap_or_default();
+        let model_sha256 = crate::models::file_sha256(&self.path)?;
+        Ok(JudgeInfo {
+            fingerprint: scoring::judge_fingerprint(&model_sha256, &template),
+            model_name: self
+                .path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            model_sha256,
+            template_sha256: scoring::template_sha256(&template),
+            engine_version: engine::ENGINE_VERSION.to_string(),
         })
     }
 

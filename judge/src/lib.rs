@@ -6,6 +6,8 @@
 //! exit codes.
 
 pub mod agent;
+pub mod calibration;
+pub mod canary;
 pub mod config;
 pub mod drift;
 pub mod judge_model;
@@ -20,3 +22,4 @@ pub mod streams;
 pub mod suite_runs;
 pub mod suites;
 pub mod svg;
+pub mod trained;

@@ -149,6 +149,18 @@ pub struct Scored {
     pub logprob_pass: Option<f64>,
     pub logprob_fail: Option<f64>,
     pub n_prompt_tokens: usize,
+    /// What a trained judge reads: the final hidden state at the answer position and the
+    /// zero-shot score `logit(pass) - logit(fail)`. Present exactly when `outcome` is
+    /// [`Outcome::Scored`].
+    pub features: Option<Features>,
+}
+
+/// The answer position's final hidden state (after the output norm, what the output
+/// projection sees) and the zero-shot verdict logit difference: a probe's input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Features {
+    pub hidden: Vec<f32>,
+    pub zero_shot: f64,
 }
 
 /// Scores `records` under one rubric, calling `on_batch` with each batch's results in a
@@ -175,6 +187,7 @@ pub fn score_rubric(
                 logprob_pass: None,
                 logprob_fail: None,
                 n_prompt_tokens: n_prefix + prompt.row_tokens.len(),
+                features: None,
             });
         } else {
             items.push((record, prompt.row_tokens));
@@ -243,11 +256,12 @@ fn score_batch(
     let rows: Vec<&[u32]> = batch.iter().map(|(_, tokens)| tokens.as_slice()).collect();
     let forward = model.model.forward(Some(prefix), &rows, false)?;
     let logits: Vec<Vec<f32>> = model.model.logits(&forward.hidden)?.to_vec2()?;
+    let hidden: Vec<Vec<f32>> = forward.hidden.to_vec2()?;
     let n_prefix = prepared.prefix_tokens.len();
     Ok(batch
         .iter()
-        .zip(&logits)
-        .map(|((record, tokens), logits)| {
+        .zip(logits.iter().zip(hidden))
+        .map(|((record, tokens), (logits, hidden))| {
             let logprobs = engine::log_softmax(logits);
             let (pass, fail) = (prepared.pass_token as usize, prepared.fail_token as usize);
             Scored {
@@ -257,6 +271,10 @@ fn score_batch(
                 logprob_pass: Some(logprobs[pass]),
                 logprob_fail: Some(logprobs[fail]),
                 n_prompt_tokens: n_prefix + tokens.len(),
+                features: Some(Features {
+                    hidden,
+                    zero_shot: logits[pass] as f64 - logits[fail] as f64,
+                }),
             }
         })
         .collect())

@@ -662,7 +662,13 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Schema migrations, in order: migration `i` (from 0) takes the file to version `i + 1`.
 /// Append only; never edit a migration that has shipped.
-const MIGRATIONS: &[&str] = &[MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_SUITES];
+const MIGRATIONS: &[&str] = &[
+    MIGRATION_1,
+    MIGRATION_2,
+    MIGRATION_3,
+    MIGRATION_SUITES,
+    MIGRATION_TRAINED,
+];
 
 /// Suite runs against the live agent (`judge::suite_runs`): one row per run, one per case and
 /// one per (case, rubric). Agent failures are outcomes of their own, never `fail`.
@@ -714,6 +720,43 @@ CREATE TABLE suite_rubric_results (
     verdict TEXT NULL CHECK (verdict IN ('pass', 'fail')),
     PRIMARY KEY (run_id, case_id, rubric_id),
     FOREIGN KEY (run_id, case_id) REFERENCES suite_results (run_id, case_id)
+);
+";
+
+/// Trained judges (`judge::trained`): fitted parameters and cross-validated metrics as JSON,
+/// with what they were trained on; at most one active (not retired) per rubric. Canary checks:
+/// a frozen labeled set per rubric re-scored on every run, its agreement a drift stream of the
+/// judge itself.
+const MIGRATION_TRAINED: &str = "
+CREATE TABLE trained_judges (
+    id INTEGER PRIMARY KEY,
+    rubric_id TEXT NOT NULL,
+    rubric_version INTEGER NOT NULL,
+    rubric_sha256 TEXT NOT NULL,
+    model_name TEXT NOT NULL,
+    model_sha256 TEXT NOT NULL,
+    base_fingerprint TEXT NOT NULL,
+    fingerprint TEXT NOT NULL UNIQUE,
+    training_set_sha256 TEXT NOT NULL,
+    n_items INTEGER NOT NULL,
+    n_pass INTEGER NOT NULL,
+    cross_validated TEXT NOT NULL,
+    calibrator TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    retired_at TEXT NULL
+);
+CREATE UNIQUE INDEX trained_judges_active_per_rubric ON trained_judges (rubric_id)
+    WHERE retired_at IS NULL;
+
+CREATE TABLE canary_checks (
+    id INTEGER PRIMARY KEY,
+    checked_at TEXT NOT NULL,
+    rubric_id TEXT NOT NULL,
+    rubric_version INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    canary_sha256 TEXT NOT NULL,
+    n_items INTEGER NOT NULL,
+    n_agree INTEGER NOT NULL
 );
 ";
 
@@ -1108,6 +1151,7 @@ mod tests {
             tables,
             [
                 "alarms",
+                "canary_checks",
                 "judges",
                 "ledger",
                 "records",
@@ -1115,7 +1159,8 @@ mod tests {
                 "scores",
                 "suite_results",
                 "suite_rubric_results",
-                "suite_runs"
+                "suite_runs",
+                "trained_judges"
             ]
         );
     }

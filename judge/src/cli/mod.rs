@@ -1,6 +1,8 @@
 //! Subcommands of the `judge` binary, one module each; exit codes are decided here and nowhere
 //! else.
 
+mod calibrate;
+mod canary;
 mod drift;
 mod drift_tools;
 mod ingest;
@@ -8,6 +10,7 @@ mod ledger;
 mod logprobs;
 mod models;
 mod rubric;
+mod run;
 mod score;
 mod suite;
 
@@ -57,6 +60,19 @@ enum Command {
     /// runs.
     #[command(subcommand)]
     Suite(suite::Command),
+    /// The nightly job from judge.toml: ingest, sample, score, canaries, suites, drift,
+    /// metrics, report. Exits 3 when a stream is in alarm, 1 when a step failed.
+    Run(run::Args),
+    /// Write a commented starter judge.toml.
+    Init(run::InitArgs),
+    /// Train a judge for one rubric from labeled records (a probe on the model's hidden
+    /// state, or Platt scaling); `judge score` then uses it for that rubric.
+    Calibrate(calibrate::CalibrateArgs),
+    /// Cross-validated agreement with human labels: zero-shot, Platt, probe and a TF-IDF
+    /// baseline, with bootstrap intervals, for one or several judge models.
+    Agreement(calibrate::AgreementArgs),
+    /// Re-score each rubric's frozen canary set; its agreement is the drift stream canary/ID.
+    Canary(canary::Args),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -70,6 +86,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Decide(args) => ledger::run_decide(args),
         Command::Ledger(command) => ledger::run(command),
         Command::Suite(command) => suite::run(command),
+        Command::Run(args) => run::run(args),
+        Command::Init(args) => run::run_init(args),
+        Command::Calibrate(args) => calibrate::run_calibrate(args),
+        Command::Agreement(args) => calibrate::run_agreement(args),
+        Command::Canary(args) => canary::run(args),
     }
 }
 

@@ -104,27 +104,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let device = engine::select_device(args.device)?;
     let model_path = judge::models::resolve_or_default(args.model.as_deref())?;
     let model = JudgeModel::load(&model_path, &device)?;
-    let template = model
-        .chat_template
-        .as_ref()
-        .map(|t| t.source().to_string())
-        .unwrap_or_default();
-    let model_sha256 = judge::models::file_sha256(&model_path)?;
-    let fingerprint = scoring::judge_fingerprint(&model_sha256, &template);
-    store.register_judge(&JudgeInfo {
-        fingerprint: fingerprint.clone(),
-        model_name: model_name(&model_path),
-        model_sha256,
-        template_sha256: scoring::template_sha256(&template),
-        engine_version: engine::ENGINE_VERSION.to_string(),
-    })?;
+    let judge_info = model.judge_info()?;
+    store.register_judge(&judge_info)?;
 
     // The work: per rubric, the input records it applies to and that are not scored yet.
     let input_records: Vec<&Record> = loaded.records.iter().map(|(_, r)| r).collect();
-    let mut plan: Vec<(PreparedRubric, Vec<&Record>)> = Vec::new();
+    let mut plan: Vec<RubricPlan> = Vec::new();
     let mut n_skipped = 0;
     for rubric in &selected {
         let prepared = PreparedRubric::new(&model, rubric)?;
+        // A rubric with a trained judge is scored by it, under its own fingerprint.
+        let trained = judge::trained::for_rubric(&mut store, rubric, &judge_info)?;
+        let fingerprint = trained
+            .as_ref()
+            .map_or_else(|| judge_info.fingerprint.clone(), |a| a.fingerprint.clone());
         let done = if args.force {
             Default::default()
         } else {
@@ -140,9 +133,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 !skip
             })
             .collect();
-        plan.push((prepared, todo));
+        plan.push(RubricPlan {
+            prepared,
+            trained,
+            fingerprint,
+            todo,
+        });
     }
-    let n_todo: usize = plan.iter().map(|(_, todo)| todo.len()).sum();
+    let n_todo: usize = plan.iter().map(|p| p.todo.len()).sum();
     // Nothing is dropped silently: say so when records have a role no selected rubric judges.
     let unjudged = input_records
         .iter()
@@ -163,14 +161,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
         ..ScoringConfig::default()
     };
     let mut n_scored = 0;
-    for (prepared, todo) in &plan {
-        let rubric = prepared.rubric;
-        scoring::score_rubric(&model, prepared, todo, &config, |batch| {
+    for step in &plan {
+        let rubric = step.prepared.rubric;
+        scoring::score_rubric(&model, &step.prepared, &step.todo, &config, |batch| {
             let rows: Vec<ScoreRow> = batch
                 .iter()
                 .cloned()
-                .map(|s| s.into_row(rubric, &fingerprint))
-                .collect();
+                .map(|s| match &step.trained {
+                    Some(artifact) => artifact.apply(s),
+                    None => Ok(s),
+                })
+                .map(|s| Ok(s?.into_row(rubric, &step.fingerprint)))
+                .collect::<Result<_>>()?;
             store.insert_scores(&rows, Some(run_id), args.force)?;
             n_scored += rows.len();
             progress.inc(rows.len() as u64);
@@ -187,17 +189,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     store.finish_run(run_id, "done", counts)?;
     // One read of the scores serves both the --out file and the summary.
-    let scores = this_judges_scores(&store, &input_records, &selected, &fingerprint)?;
+    let scores = this_judges_scores(&store, &input_records, &plan)?;
     if let Some(out) = &args.out {
         write_scores(out, &scores)?;
     }
     let seconds = started.elapsed().as_secs_f64();
     println!(
         "scored {n_scored} pair(s), skipped {n_skipped} already scored, {} record(s) rejected; \
-         {:.1} s ({:.2} pairs/s); judge {fingerprint}; store {}",
+         {:.1} s ({:.2} pairs/s); judge {}; store {}",
         loaded.rejects.len(),
         seconds,
         n_scored as f64 / seconds,
+        judges_used(&judge_info.fingerprint, &plan),
         args.store.display()
     );
     print_summary(&scores, &selected);
@@ -220,23 +223,59 @@ fn select_rubrics<'a>(library: &'a [Rubric], ids: &[String]) -> Result<Vec<&'a R
     Ok(library.iter().filter(|r| ids.contains(&r.id)).collect())
 }
 
-/// The stored scores of `records` under `rubrics` (at their current versions) and this judge.
+/// One rubric's share of a score run.
+struct RubricPlan<'a> {
+    prepared: PreparedRubric<'a>,
+    /// The rubric's active trained judge, which then scores it instead of the zero-shot one.
+    trained: Option<judge::trained::Artifact>,
+    /// The judge its scores are keyed by.
+    fingerprint: String,
+    /// The records to score: those it applies to that it has not scored yet.
+    todo: Vec<&'a Record>,
+}
+
+/// The judges of a run in words: the zero-shot one, and each trained one with its rubric.
+fn judges_used(base: &str, plan: &[RubricPlan]) -> String {
+    let mut words = vec![base.to_string()];
+    for step in plan {
+        if let Some(artifact) = &step.trained {
+            words.push(format!(
+                "{} ({} #{}) for {}",
+                artifact.fingerprint,
+                artifact.calibrator.method(),
+                artifact.id,
+                artifact.rubric_id
+            ));
+        }
+    }
+    words.join(", ")
+}
+
+/// The stored scores of `records` under each planned rubric (at its current version) and the
+/// judge that scores it.
 fn this_judges_scores(
     store: &Store,
     records: &[&Record],
-    rubrics: &[&Rubric],
-    fingerprint: &str,
+    plan: &[RubricPlan],
 ) -> Result<Vec<ScoreRow>> {
     let ids: BTreeSet<&str> = records.iter().map(|r| r.id.as_str()).collect();
-    let versions: BTreeSet<(&str, u32)> =
-        rubrics.iter().map(|r| (r.id.as_str(), r.version)).collect();
+    let keys: BTreeSet<(&str, u32, &str)> = plan
+        .iter()
+        .map(|p| {
+            let rubric = p.prepared.rubric;
+            (rubric.id.as_str(), rubric.version, p.fingerprint.as_str())
+        })
+        .collect();
     Ok(store
         .scores()?
         .into_iter()
         .filter(|row| {
-            row.fingerprint == fingerprint
-                && ids.contains(row.record_id.as_str())
-                && versions.contains(&(row.rubric_id.as_str(), row.rubric_version))
+            ids.contains(row.record_id.as_str())
+                && keys.contains(&(
+                    row.rubric_id.as_str(),
+                    row.rubric_version,
+                    row.fingerprint.as_str(),
+                ))
         })
         .collect())
 }
@@ -297,12 +336,12 @@ fn write_scores(path: &Path, scores: &[ScoreRow]) -> Result<()> {
 fn write_prompts(
     path: &Path,
     model: &JudgeModel,
-    plan: &[(PreparedRubric, Vec<&Record>)],
+    plan: &[RubricPlan],
 ) -> Result<()> {
     let mut file = std::io::BufWriter::new(
         std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
     );
-    for (prepared, todo) in plan {
+    for RubricPlan { prepared, todo, .. } in plan {
         let (pass_id, fail_id) = prepared.verdict_tokens();
         for record in todo {
             let prompt = prepared.prompt(model, record)?;
@@ -375,8 +414,3 @@ impl Progress {
     }
 }
 
-fn model_name(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
-}

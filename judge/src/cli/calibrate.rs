@@ -1,0 +1,454 @@
+//! `judge calibrate` (a trained judge for one rubric, from labeled records, into the store) and
+//! `judge agreement` (cross-validated agreement of every kind of judge with the labels, per
+//! judge model, beside a lexical baseline).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use engine::DeviceChoice;
+use judge::calibration::{self, Agreement, CvConfig, JudgeAgreement, JudgeKind, LabeledItem};
+use judge::judge_model::JudgeModel;
+use judge::records::{self, Label, Record, RecordLimits, Source};
+use judge::rubrics::{self, Rubric};
+use judge::scoring::{self, Features, PreparedRubric, ScoringConfig};
+use judge::store::{JudgeInfo, Store};
+use judge::trained::{self, Calibrator, NewArtifact};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Method {
+    /// Logistic regression on the final hidden state and the zero-shot score.
+    Probe,
+    /// A logistic function of the zero-shot score alone: cheaper, weaker.
+    Platt,
+}
+
+/// What `calibrate` and `agreement` share: the labeled records and how to cross-validate.
+#[derive(Debug, clap::Args)]
+struct LabeledArgs {
+    /// The rubric the labels are for.
+    #[arg(long)]
+    rubric: String,
+    /// Labeled records (JSONL in the records format, with `labels`); records without a label
+    /// for the rubric are left out.
+    #[arg(long, required = true, num_args = 1..)]
+    labels: Vec<PathBuf>,
+    /// Keep the variants of one scenario in one fold: `meta.FIELD` (or `agent`, `role`).
+    #[arg(long)]
+    group_by: Option<String>,
+    /// Cross-validation folds.
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    /// Seed of the fold assignment and the bootstrap: same seed, same numbers.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Bootstrap resamples for the 95% intervals.
+    #[arg(long, default_value_t = 1000)]
+    bootstrap: usize,
+    #[arg(long, env = "JUDGE_RUBRICS_DIR")]
+    rubrics_dir: Option<PathBuf>,
+    #[arg(long, default_value = "auto")]
+    device: DeviceChoice,
+    /// Most rows in one forward pass.
+    #[arg(long, default_value_t = 16)]
+    batch_size: usize,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CalibrateArgs {
+    #[command(flatten)]
+    labeled: LabeledArgs,
+    /// Model: a manifest name, a path to a .gguf file, or hf:OWNER/REPO/FILE.gguf.
+    #[arg(long)]
+    model: Option<String>,
+    #[arg(long, value_enum, default_value_t = Method::Probe)]
+    method: Method,
+    #[arg(long, default_value = "judge.db")]
+    store: PathBuf,
+    /// Retire the rubric's trained judge instead: scoring goes back to zero-shot.
+    #[arg(long, conflicts_with = "method")]
+    retire: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AgreementArgs {
+    #[command(flatten)]
+    labeled: LabeledArgs,
+    /// Judge models to compare (several times for a side-by-side table); the default model
+    /// when absent.
+    #[arg(long)]
+    model: Vec<String>,
+    /// Print JSON instead of the table.
+    #[arg(long)]
+    json: bool,
+    /// Also write the JSON to this file.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+pub fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
+    let library = load_library(&args.labeled)?;
+    let rubric = find_rubric(&library, &args.labeled.rubric)?;
+    let mut store = Store::open(&args.store)?;
+    if args.retire {
+        match trained::retire(&mut store, &rubric.id)? {
+            Some(artifact) => println!(
+                "retired trained judge #{} ({}) for rubric {}: scoring is zero-shot again",
+                artifact.id,
+                artifact.calibrator.method(),
+                rubric.id
+            ),
+            None => println!("rubric {} has no trained judge", rubric.id),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let labeled = load_labeled(&args.labeled, rubric)?;
+    let model_path = judge::models::resolve_or_default(args.model.as_deref())?;
+    let extracted = extract(&model_path, rubric, &labeled, &args.labeled)?;
+    let config = cv_config(&args.labeled);
+    let agreement = calibration::agreement(&extracted.items, &config)?;
+    let (kind, calibrator) = match args.method {
+        Method::Probe => (
+            JudgeKind::Probe,
+            Calibrator::Probe(calibration::train_probe(&extracted.items, &config)?),
+        ),
+        Method::Platt => (
+            JudgeKind::Platt,
+            Calibrator::Platt(calibration::train_platt(&extracted.items, &config)?),
+        ),
+    };
+    let cross_validated = judge_of(&agreement, kind)?.clone();
+    let pairs: Vec<(&Record, Label)> = labeled.iter().map(|l| (&l.record, l.label)).collect();
+    let artifact = trained::save(
+        &mut store,
+        NewArtifact {
+            rubric,
+            model_name: &extracted.info.model_name,
+            model_sha256: &extracted.info.model_sha256,
+            base_fingerprint: &extracted.info.fingerprint,
+            training_set_sha256: trained::training_set_sha256(&pairs),
+            n_items: agreement.n_items,
+            n_pass: agreement.n_pass,
+            cross_validated,
+            calibrator,
+        },
+    )?;
+    trained::for_rubric(&mut store, rubric, &extracted.info)?;
+    print_agreement_table(&[(extracted.info.model_name.as_str(), &agreement, None)]);
+    println!(
+        "trained judge #{} ({}, judge {}) is now active for rubric {} v{}: `judge score` uses it",
+        artifact.id,
+        artifact.calibrator.method(),
+        artifact.fingerprint,
+        rubric.id,
+        rubric.version
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run_agreement(args: AgreementArgs) -> Result<ExitCode> {
+    let library = load_library(&args.labeled)?;
+    let rubric = find_rubric(&library, &args.labeled.rubric)?;
+    let labeled = load_labeled(&args.labeled, rubric)?;
+    let config = cv_config(&args.labeled);
+    let references: Vec<Option<&str>> = if args.model.is_empty() {
+        vec![None]
+    } else {
+        args.model.iter().map(|m| Some(m.as_str())).collect()
+    };
+    let mut results = Vec::new();
+    for reference in references {
+        let model_path = judge::models::resolve_or_default(reference)?;
+        let extracted = extract(&model_path, rubric, &labeled, &args.labeled)?;
+        let agreement = calibration::agreement(&extracted.items, &config)?;
+        results.push((extracted.info, agreement, extracted.items_per_second));
+    }
+    let json = serde_json::json!({
+        "rubric": rubric.id,
+        "rubric_version": rubric.version,
+        "folds": config.folds,
+        "seed": config.seed,
+        "group_by": args.labeled.group_by,
+        "models": results.iter().map(|(info, agreement, rate)| serde_json::json!({
+            "model": info.model_name,
+            "judge": info.fingerprint,
+            "items_per_second": rate,
+            "agreement": agreement,
+        })).collect::<Vec<_>>(),
+    });
+    if let Some(out) = &args.out {
+        judge::output::write_atomically(out, serde_json::to_string_pretty(&json)?.as_bytes())?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&json)?);
+    } else {
+        let rows: Vec<(&str, &Agreement, Option<f64>)> = results
+            .iter()
+            .map(|(info, agreement, rate)| (info.model_name.as_str(), agreement, Some(*rate)))
+            .collect();
+        print_agreement_table(&rows);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A record with its label for the rubric, and where it was read.
+struct LabeledRecord {
+    record: Record,
+    source: Source,
+    label: Label,
+}
+
+/// The features of the labeled records under one judge model.
+struct Extracted {
+    info: JudgeInfo,
+    items: Vec<LabeledItem>,
+    /// Scoring throughput on this machine, model load excluded.
+    items_per_second: f64,
+}
+
+fn load_library(args: &LabeledArgs) -> Result<Vec<Rubric>> {
+    rubrics::load_library(
+        &args
+            .rubrics_dir
+            .clone()
+            .unwrap_or_else(rubrics::default_rubrics_dir),
+    )
+}
+
+fn find_rubric<'a>(library: &'a [Rubric], id: &str) -> Result<&'a Rubric> {
+    library.iter().find(|r| r.id == id).with_context(|| {
+        format!(
+            "unknown rubric `{id}`; the library has: {}",
+            library
+                .iter()
+                .map(|r| r.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+/// The records labeled for `rubric`; any rejected line is an error (training data must be
+/// whole), and so is a record the rubric does not apply to.
+fn load_labeled(args: &LabeledArgs, rubric: &Rubric) -> Result<Vec<LabeledRecord>> {
+    let loaded = records::load_records(&args.labels, &RecordLimits::default())?;
+    if let Some(reject) = loaded.rejects.first() {
+        bail!(
+            "{} labeled line(s) rejected; training data must be whole (first: {})",
+            loaded.rejects.len(),
+            reject.describe()
+        );
+    }
+    let mut labeled = Vec::new();
+    for (source, record) in loaded.records {
+        let Some(&label) = record.labels.get(&rubric.id) else {
+            continue;
+        };
+        if !rubric.applies_to(&record.role) {
+            bail!(
+                "{}:{}: field `role`: record {} is labeled for rubric {}, which does not apply \
+                 to role `{}`",
+                source.file.display(),
+                source.line,
+                record.id,
+                rubric.id,
+                record.role
+            );
+        }
+        labeled.push(LabeledRecord {
+            record,
+            source,
+            label,
+        });
+    }
+    if labeled.is_empty() {
+        bail!(
+            "no record in {} has a label for rubric {} (`\"labels\": {{\"{}\": \"pass\"}}`)",
+            args.labels
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            rubric.id,
+            rubric.id
+        );
+    }
+    Ok(labeled)
+}
+
+/// Scores the labeled records zero-shot with one model, keeping each one's features.
+fn extract(
+    model_path: &std::path::Path,
+    rubric: &Rubric,
+    labeled: &[LabeledRecord],
+    args: &LabeledArgs,
+) -> Result<Extracted> {
+    let device = engine::select_device(args.device)?;
+    let model = JudgeModel::load(model_path, &device)?;
+    let info = model.judge_info()?;
+    let prepared = PreparedRubric::new(&model, rubric)?;
+    let records: Vec<&Record> = labeled.iter().map(|l| &l.record).collect();
+    let config = ScoringConfig {
+        max_batch_rows: args.batch_size.max(1),
+        ..ScoringConfig::default()
+    };
+    let started = Instant::now();
+    let mut features: BTreeMap<String, Features> = BTreeMap::new();
+    let mut too_long = Vec::new();
+    scoring::score_rubric(&model, &prepared, &records, &config, |batch| {
+        for scored in batch {
+            match &scored.features {
+                Some(f) => {
+                    features.insert(scored.record_id.clone(), f.clone());
+                }
+                None => too_long.push(scored.record_id.clone()),
+            }
+        }
+        eprintln!(
+            "{}: {}/{} labeled records scored",
+            info.model_name,
+            features.len() + too_long.len(),
+            records.len()
+        );
+        Ok(())
+    })?;
+    let items_per_second = records.len() as f64 / started.elapsed().as_secs_f64().max(1e-9);
+    if let Some(id) = too_long.first() {
+        let source = &labeled.iter().find(|l| &l.record.id == id).unwrap().source;
+        bail!(
+            "{}:{}: record {id} does not fit the context of model {} and cannot be used for \
+             training ({} such record(s))",
+            source.file.display(),
+            source.line,
+            info.model_name,
+            too_long.len()
+        );
+    }
+    let items = labeled
+        .iter()
+        .map(|l| {
+            let f = features.remove(&l.record.id).expect("every record was scored");
+            Ok(LabeledItem {
+                label: l.label == Label::Pass,
+                group: group_of(l, args.group_by.as_deref())?,
+                text: format!("{}\n{}", l.record.input, l.record.output),
+                zero_shot: f.zero_shot,
+                hidden: f.hidden,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Extracted {
+        info,
+        items,
+        items_per_second,
+    })
+}
+
+/// The cross-validation group of a labeled record: its own id unless `--group-by` names a
+/// field, which every record must then have.
+fn group_of(labeled: &LabeledRecord, group_by: Option<&str>) -> Result<String> {
+    let record = &labeled.record;
+    let Some(field) = group_by else {
+        return Ok(record.id.clone());
+    };
+    let value = match field {
+        "agent" => Some(record.agent.clone()),
+        "role" => Some(record.role.clone()),
+        _ => {
+            let Some(key) = field.strip_prefix("meta.") else {
+                bail!("--group-by {field}: expected meta.FIELD, agent or role");
+            };
+            record.meta.get(key).map(|v| match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+        }
+    };
+    value.with_context(|| {
+        format!(
+            "{}:{}: field `{field}`: record {} has no value to group by",
+            labeled.source.file.display(),
+            labeled.source.line,
+            record.id
+        )
+    })
+}
+
+fn cv_config(args: &LabeledArgs) -> CvConfig {
+    CvConfig {
+        folds: args.folds,
+        seed: args.seed,
+        n_bootstrap: args.bootstrap,
+        ..CvConfig::default()
+    }
+}
+
+fn judge_of(agreement: &Agreement, kind: JudgeKind) -> Result<&JudgeAgreement> {
+    agreement
+        .judges
+        .iter()
+        .find(|j| j.kind == kind)
+        .with_context(|| format!("the agreement has no {kind:?} judge"))
+}
+
+/// One block per model: each kind of judge with its metrics and 95% intervals, then the
+/// confusion matrices.
+fn print_agreement_table(rows: &[(&str, &Agreement, Option<f64>)]) {
+    for (model, agreement, rate) in rows {
+        println!(
+            "{model}: {} labeled items ({} pass) in {} groups, {}-fold cross-validation, seed {}{}",
+            agreement.n_items,
+            agreement.n_pass,
+            agreement.n_groups,
+            agreement.folds,
+            agreement.seed,
+            rate.map(|r| format!(", {r:.2} items/s"))
+                .unwrap_or_default()
+        );
+        println!(
+            "  {:<10} {:>20} {:>20} {:>20} {:>20} {:>20} {:>20}",
+            "judge", "accuracy", "balanced acc", "kappa", "AUC", "Brier", "ECE"
+        );
+        for j in &agreement.judges {
+            let m = &j.metrics;
+            let i = &j.intervals;
+            let cell = |value: f64, interval: &calibration::Interval| {
+                format!("{value:.3} [{:.3},{:.3}]", interval.low, interval.high)
+            };
+            println!(
+                "  {:<10} {:>20} {:>20} {:>20} {:>20} {:>20} {:>20}",
+                kind_name(j.kind),
+                cell(m.accuracy, &i.accuracy),
+                cell(m.balanced_accuracy, &i.balanced_accuracy),
+                cell(m.kappa, &i.kappa),
+                cell(m.auc, &i.auc),
+                cell(m.brier, &i.brier),
+                cell(m.ece, &i.ece),
+            );
+        }
+        for j in &agreement.judges {
+            let c = &j.confusion;
+            println!(
+                "  {:<10} at {:.2}: labeled pass -> judged pass {} / fail {}; labeled fail -> \
+                 judged pass {} / fail {}",
+                kind_name(j.kind),
+                c.threshold,
+                c.true_pass,
+                c.false_fail,
+                c.false_pass,
+                c.true_fail
+            );
+        }
+    }
+}
+
+fn kind_name(kind: JudgeKind) -> &'static str {
+    match kind {
+        JudgeKind::ZeroShot => "zero-shot",
+        JudgeKind::Platt => "platt",
+        JudgeKind::Probe => "probe",
+        JudgeKind::Lexical => "tf-idf",
+    }
+}
