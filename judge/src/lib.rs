@@ -5,6 +5,7 @@
 //! The `judge` binary (`src/main.rs`, `src/cli/`) is the only layer that knows about clap and
 //! exit codes.
 
+pub mod calibration;
 pub mod config;
 pub mod drift;
 pub mod judge_model;
