@@ -142,7 +142,7 @@ mod tests {
             let labels: Vec<bool> = (0..n).map(|_| rng.bernoulli(0.5)).collect();
             let p: Vec<f64> = labels
                 .iter()
-                .map(|&l| (if l { 0.65 } else { 0.35 } + 0.3 * (rng.uniform() - 0.5)))
+                .map(|&l| (if l { 0.6 } else { 0.4 } + 0.8 * (rng.uniform() - 0.5)))
                 .collect();
             let groups: Vec<usize> = (0..n).collect();
             let resamples = cluster_resamples(&groups, &labels, 500, 1).unwrap();

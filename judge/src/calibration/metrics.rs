@@ -26,7 +26,7 @@ pub struct Metrics {
 }
 
 /// Verdicts against labels at a threshold: a probability at or above it is a pass verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Confusion {
     /// Pass verdict, pass label.
     pub true_pass: usize,
