@@ -126,7 +126,10 @@ mod tests {
         let groups = [0, 0, 1, 1, 2, 3, 3, 3];
         let labels = [true, true, false, false, true, false, true, false];
         let resamples = cluster_resamples(&groups, &labels, 200, 5).unwrap();
-        assert_eq!(resamples, cluster_resamples(&groups, &labels, 200, 5).unwrap());
+        assert_eq!(
+            resamples,
+            cluster_resamples(&groups, &labels, 200, 5).unwrap()
+        );
         for items in &resamples {
             // Group 0 contributes both its items or neither, as many times as it was drawn.
             let first = items.iter().filter(|&&i| i == 0).count();

@@ -21,7 +21,10 @@ pub(crate) fn group_folds(
 ) -> Result<Vec<usize>> {
     assert_eq!(groups.len(), labels.len(), "one group per label");
     let n_groups = groups.iter().map(|&g| g + 1).max().unwrap_or(0);
-    ensure!(n_folds >= 2, "cross-validation needs at least 2 folds, got {n_folds}");
+    ensure!(
+        n_folds >= 2,
+        "cross-validation needs at least 2 folds, got {n_folds}"
+    );
     ensure!(
         n_groups >= n_folds,
         "{n_groups} groups cannot fill {n_folds} folds: every fold needs at least one group \
@@ -41,7 +44,9 @@ pub(crate) fn group_folds(
         let size = |g: usize| counts[g][0] + counts[g][1];
         size(b).total_cmp(&size(a))
     });
-    let totals = counts.iter().fold([0.0, 0.0], |acc, c| [acc[0] + c[0], acc[1] + c[1]]);
+    let totals = counts
+        .iter()
+        .fold([0.0, 0.0], |acc, c| [acc[0] + c[0], acc[1] + c[1]]);
     let share = [totals[0] / n_folds as f64, totals[1] / n_folds as f64];
     let mut fold_counts = vec![[0.0f64; 2]; n_folds];
     let mut fold_of_group = vec![0; n_groups];
@@ -104,7 +109,11 @@ mod tests {
                 .map(|f| folds.iter().filter(|&&x| x == f).count())
                 .collect();
             let passes: Vec<usize> = (0..5)
-                .map(|f| (0..folds.len()).filter(|&i| folds[i] == f && labels[i]).count())
+                .map(|f| {
+                    (0..folds.len())
+                        .filter(|&i| folds[i] == f && labels[i])
+                        .count()
+                })
                 .collect();
             let spread = |v: &[usize]| v.iter().max().unwrap() - v.iter().min().unwrap();
             // Groups hold at most 4 items, so greedy dealing keeps folds within a few items.

@@ -94,7 +94,10 @@ pub(crate) fn fit_path(
         });
         start = (beta, bias);
     }
-    Ok(fits.into_iter().map(|fit| fit.expect("every grid entry fitted")).collect())
+    Ok(fits
+        .into_iter()
+        .map(|fit| fit.expect("every grid entry fitted"))
+        .collect())
 }
 
 /// Fits one model.
@@ -264,7 +267,7 @@ fn pivoted_cholesky(matrix: &[f64], n: usize) -> (DenseMatrix, Vec<usize>) {
         else {
             break;
         };
-        if !(residual[pivot] > RANK_TOLERANCE * largest) {
+        if residual[pivot].is_nan() || residual[pivot] <= RANK_TOLERANCE * largest {
             break;
         }
         let root = residual[pivot].sqrt();
@@ -421,7 +424,7 @@ fn solve_positive_definite(mut matrix: Vec<f64>, n: usize, rhs: &[f64]) -> Resul
         for k in 0..j {
             diagonal -= matrix[j * n + k] * matrix[j * n + k];
         }
-        if !(diagonal > 1e-300) {
+        if diagonal.is_nan() || diagonal <= 1e-300 {
             bail!(
                 "logistic regression is singular: the data do not determine the fit \
                  (constant scores, or a single class)"
@@ -542,7 +545,10 @@ mod tests {
         assert!(norms[0] > norms[1] && norms[1] > norms[2], "{norms:?}");
         for fit in &fits {
             let p = fit.probabilities(&design);
-            assert!(p[0] < 0.5 && p[1] < 0.5 && p[2] > 0.5 && p[3] > 0.5, "{p:?}");
+            assert!(
+                p[0] < 0.5 && p[1] < 0.5 && p[2] > 0.5 && p[3] > 0.5,
+                "{p:?}"
+            );
         }
     }
 

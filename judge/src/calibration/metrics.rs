@@ -59,7 +59,11 @@ pub struct ReliabilityBin {
 ///
 /// Balanced accuracy and AUC are NaN when the labels hold a single class.
 pub fn metrics(probabilities: &[f64], labels: &[bool], threshold: f64) -> Metrics {
-    assert_eq!(probabilities.len(), labels.len(), "one probability per label");
+    assert_eq!(
+        probabilities.len(),
+        labels.len(),
+        "one probability per label"
+    );
     let n = labels.len() as f64;
     let c = confusion(probabilities, labels, threshold);
     let (tp, fp, tn, fne) = (
@@ -214,7 +218,10 @@ mod tests {
         let y = [true, false, false, true, true, false, true];
         let p: Vec<f64> = y.iter().map(|&l| if l { 1.0 } else { 0.0 }).collect();
         let m = metrics(&p, &y, 0.5);
-        assert_eq!((m.accuracy, m.balanced_accuracy, m.kappa, m.auc), (1.0, 1.0, 1.0, 1.0));
+        assert_eq!(
+            (m.accuracy, m.balanced_accuracy, m.kappa, m.auc),
+            (1.0, 1.0, 1.0, 1.0)
+        );
         assert_eq!((m.brier, m.ece), (0.0, 0.0));
         // Single-class agreement: chance agreement is 1, kappa is defined as 1.
         assert_eq!(metrics(&[0.9, 0.8], &[true, true], 0.5).kappa, 1.0);

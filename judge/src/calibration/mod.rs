@@ -194,7 +194,8 @@ pub fn agreement(items: &[LabeledItem], config: &CvConfig) -> Result<Agreement> 
     let mut learned = [vec![0.0; n], vec![0.0; n]];
     let mut l2_per_fold = [Vec::new(), Vec::new()];
     for fold in 0..config.folds {
-        let (train, test): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| fold_of_item[i] != fold);
+        let (train, test): (Vec<usize>, Vec<usize>) =
+            (0..n).partition(|&i| fold_of_item[i] != fold);
         let context = || format!("outer fold {} of {}", fold + 1, config.folds);
         data.require_both_classes(&train).with_context(context)?;
         let train_items: Vec<&LabeledItem> = train.iter().map(|&i| &items[i]).collect();
@@ -345,7 +346,7 @@ impl Platt {
 }
 
 /// The bootstrap's random stream, apart from the fold assignment's.
-const BOOTSTRAP_STREAM: u64 = 0xB007_5742_A9;
+const BOOTSTRAP_STREAM: u64 = 0x00B0_0757_42A9;
 
 /// Validated items: labels, dense group indices, the hidden-state length.
 struct Dataset {
@@ -358,12 +359,19 @@ struct Dataset {
 impl Dataset {
     fn new(items: &[LabeledItem], config: &CvConfig) -> Result<Dataset> {
         let folds = config.folds;
-        ensure!(folds >= 2, "cross-validation needs at least 2 folds, got {folds}");
+        ensure!(
+            folds >= 2,
+            "cross-validation needs at least 2 folds, got {folds}"
+        );
         ensure!(
             !config.l2_grid.is_empty(),
             "the l2 grid is empty: give at least one strength"
         );
-        if let Some(bad) = config.l2_grid.iter().find(|l2| !(l2.is_finite() && **l2 > 0.0)) {
+        if let Some(bad) = config
+            .l2_grid
+            .iter()
+            .find(|l2| !(l2.is_finite() && **l2 > 0.0))
+        {
             bail!("l2 strengths must be positive numbers, got {bad}");
         }
         ensure!(
@@ -581,7 +589,8 @@ fn select_l2(
     let n = items.len();
     let mut out_of_fold = vec![vec![0.0; n]; l2_grid.len()];
     for fold in 0..folds {
-        let (train, test): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| fold_of_item[i] != fold);
+        let (train, test): (Vec<usize>, Vec<usize>) =
+            (0..n).partition(|&i| fold_of_item[i] != fold);
         let passes = train.iter().filter(|&&i| labels[i]).count();
         ensure!(
             passes > 0 && passes < train.len(),
@@ -612,7 +621,13 @@ fn select_l2(
     order.sort_by(|&a, &b| l2_grid[b].total_cmp(&l2_grid[a]));
     let best = order
         .into_iter()
-        .reduce(|best, g| if log_loss[g] < log_loss[best] { g } else { best })
+        .reduce(|best, g| {
+            if log_loss[g] < log_loss[best] {
+                g
+            } else {
+                best
+            }
+        })
         .expect("the grid is not empty");
     Ok(Selection {
         l2: l2_grid[best],

@@ -46,7 +46,11 @@ fn synthetic(spec: &Synthetic) -> Vec<LabeledItem> {
                 .map(|_| FILLER[folds::below(&mut rng, FILLER.len())])
                 .collect();
             if spec.cue_word {
-                let cue = if label == rng.bernoulli(0.9) { "escalated" } else { "resolved" };
+                let cue = if label == rng.bernoulli(0.9) {
+                    "escalated"
+                } else {
+                    "resolved"
+                };
                 words.insert(folds::below(&mut rng, words.len()), cue);
             }
             items.push(LabeledItem {
@@ -86,9 +90,21 @@ fn a_hidden_signal_makes_the_probe_win_and_a_cue_word_makes_the_lexical_baseline
     let result = agreement(&hidden, &config(7, 200)).unwrap();
     let auc = |kind| judge(&result, kind).metrics.auc;
     let probe = judge(&result, JudgeKind::Probe);
-    assert!(auc(JudgeKind::Probe) > 0.8, "probe {}", auc(JudgeKind::Probe));
-    assert!(auc(JudgeKind::Lexical) < 0.65, "lexical {}", auc(JudgeKind::Lexical));
-    assert!(auc(JudgeKind::ZeroShot) < 0.7, "zero-shot {}", auc(JudgeKind::ZeroShot));
+    assert!(
+        auc(JudgeKind::Probe) > 0.8,
+        "probe {}",
+        auc(JudgeKind::Probe)
+    );
+    assert!(
+        auc(JudgeKind::Lexical) < 0.65,
+        "lexical {}",
+        auc(JudgeKind::Lexical)
+    );
+    assert!(
+        auc(JudgeKind::ZeroShot) < 0.7,
+        "zero-shot {}",
+        auc(JudgeKind::ZeroShot)
+    );
     // Clearly: the probe's interval lies above the other judges' point estimates.
     assert!(probe.intervals.auc.low > auc(JudgeKind::Lexical));
     assert!(probe.intervals.auc.low > auc(JudgeKind::ZeroShot));
@@ -110,8 +126,16 @@ fn a_hidden_signal_makes_the_probe_win_and_a_cue_word_makes_the_lexical_baseline
     let result = agreement(&cue, &config(7, 200)).unwrap();
     let auc = |kind| judge(&result, kind).metrics.auc;
     let lexical = judge(&result, JudgeKind::Lexical);
-    assert!(auc(JudgeKind::Lexical) > 0.8, "lexical {}", auc(JudgeKind::Lexical));
-    assert!(lexical.intervals.auc.low > auc(JudgeKind::Probe), "probe {}", auc(JudgeKind::Probe));
+    assert!(
+        auc(JudgeKind::Lexical) > 0.8,
+        "lexical {}",
+        auc(JudgeKind::Lexical)
+    );
+    assert!(
+        lexical.intervals.auc.low > auc(JudgeKind::Probe),
+        "probe {}",
+        auc(JudgeKind::Probe)
+    );
     assert!(lexical.intervals.auc.low > auc(JudgeKind::ZeroShot));
     assert!(lexical.metrics.accuracy > judge(&result, JudgeKind::Probe).metrics.accuracy);
 }
@@ -159,7 +183,10 @@ fn the_same_seed_gives_the_same_agreement_and_groups_stay_in_one_fold() {
         let c = &judge.confusion;
         assert_eq!(c.true_pass + c.false_pass + c.true_fail + c.false_fail, 60);
         assert_eq!(judge.reliability.iter().map(|b| b.count).sum::<usize>(), 60);
-        for (value, interval) in [(m.auc, judge.intervals.auc), (m.brier, judge.intervals.brier)] {
+        for (value, interval) in [
+            (m.auc, judge.intervals.auc),
+            (m.brier, judge.intervals.brier),
+        ] {
             assert!(interval.low <= interval.high, "{:?}", judge.kind);
             assert!(value.is_finite());
         }
@@ -310,7 +337,10 @@ fn agreement_at_production_size() {
     let result = agreement(&items, &config(1, 1000)).unwrap();
     let elapsed = start.elapsed();
     for judge in &result.judges {
-        println!("{:?}: auc {:.3}, l2 {:?}", judge.kind, judge.metrics.auc, judge.l2_per_fold);
+        println!(
+            "{:?}: auc {:.3}, l2 {:?}",
+            judge.kind, judge.metrics.auc, judge.l2_per_fold
+        );
     }
     println!("agreement on 300 items x 900 dims: {elapsed:?}");
     assert!(judge(&result, JudgeKind::Probe).metrics.auc > 0.75);

@@ -104,7 +104,9 @@ pub(crate) fn tokens(text: &str) -> Vec<String> {
 /// Unigrams and bigrams (two tokens joined by a space) of `text`, with repeats.
 pub(crate) fn terms(text: &str) -> Vec<String> {
     let tokens = tokens(text);
-    let bigrams = tokens.windows(2).map(|pair| format!("{} {}", pair[0], pair[1]));
+    let bigrams = tokens
+        .windows(2)
+        .map(|pair| format!("{} {}", pair[0], pair[1]));
     let mut terms: Vec<String> = bigrams.collect();
     terms.extend(tokens);
     terms
