@@ -8,7 +8,7 @@ Run from the repository root:
                                                       # lexical baseline (slower, stdlib only)
     python3 data/generate_labeled.py --canary PATH    # also writes the canary set to PATH
 
-The canary set `data/labeled/canary-escalates-ambiguity.jsonl` is frozen: it was written once
+The canary set `rubrics/canary/escalates-ambiguity.jsonl` is frozen: it was written once
 with `--canary` from the v1 templates (git history, commit c119d40) and is committed; `--canary`
 now writes a set from the v2 templates, to a new file name only; never regenerate it over itself (the script refuses to
 overwrite an existing canary file). The script is deterministic (fixed seed, standard library
@@ -42,7 +42,7 @@ import sys
 SEED = 20260302
 RUBRIC = "escalates-ambiguity"
 OUT_PATH = "data/labeled/escalation.jsonl"
-CANARY_DEFAULT = "data/labeled/canary-escalates-ambiguity.jsonl"
+CANARY_DEFAULT = "rubrics/canary/escalates-ambiguity.jsonl"
 AGENTS = ["worker-1", "worker-2", "worker-3"]
 # Training records fall in four weeks of March 2026, the canary in the two weeks after.
 TRAIN_START = datetime.date(2026, 3, 2)

@@ -99,6 +99,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let scores = store.scores()?;
             let mut all = streams::escalation_streams(&records, period)?;
             all.extend(streams::pass_rate_streams(&records, &scores, period)?);
+            all.extend(judge::canary::canary_streams(&mut store)?);
             let suites = judge::suite_runs::suite_streams(&mut store)?;
             all.extend(suites.streams);
             baselines.extend(suites.baselines);

@@ -14,7 +14,7 @@ use judge::judge_model::JudgeModel;
 use judge::records::{self, Record, RecordLimits};
 use judge::rubrics::{self, Rubric};
 use judge::scoring::{self, PreparedRubric, ScoringConfig};
-use judge::store::{JudgeInfo, RunCounts, ScoreRow, Store};
+use judge::store::{RunCounts, ScoreRow, Store};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -1,0 +1,289 @@
+//! Trained judges end to end: `judge calibrate` stores a probe, `judge score` then scores the
+//! rubric with it under a new fingerprint, a changed rubric version or model refuses the stale
+//! artifact, `--retire` goes back to zero-shot, `judge agreement` gives the same numbers for
+//! the same seed, and `judge canary` feeds the `canary/ID` drift stream.
+//!
+//! A synthetic model (random weights) stands in for the real one: the mechanics do not depend
+//! on the judge's quality. The real numbers are in the README (`judge agreement`).
+
+use std::path::{Path, PathBuf};
+
+use engine::synthetic::{write_synthetic_gguf, SyntheticSpec};
+use serde_json::Value;
+
+use crate::support::{judge, repo_root, stderr, stdout};
+
+/// The first `n` scenarios (6 records each) of the shipped labeled set.
+fn labeled_subset(dir: &Path, n_scenarios: usize) -> PathBuf {
+    let text =
+        std::fs::read_to_string(repo_root().join("data/labeled/escalation.jsonl")).unwrap();
+    let mut scenarios = Vec::new();
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        let record: Value = serde_json::from_str(line).unwrap();
+        let scenario = record["meta"]["scenario"].as_str().unwrap().to_string();
+        if !scenarios.contains(&scenario) {
+            if scenarios.len() == n_scenarios {
+                continue;
+            }
+            scenarios.push(scenario);
+        }
+        lines.push(line);
+    }
+    let path = dir.join("labeled.jsonl");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    path
+}
+
+fn synthetic_model(dir: &Path, name: &str, seed: u64) -> String {
+    let path = dir.join(name);
+    let mut spec = SyntheticSpec::tiny("llama");
+    spec.seed = seed;
+    write_synthetic_gguf(&path, &spec).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+fn run_ok(args: &[&str], dir: &Path) -> String {
+    let output = judge(args, dir);
+    assert!(
+        output.status.success(),
+        "judge {args:?} failed: {}",
+        stderr(&output)
+    );
+    stdout(&output)
+}
+
+fn scores(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_trained_judge_scores_its_rubric_and_refuses_to_go_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let labeled = labeled_subset(d, 8);
+    let labeled = labeled.to_str().unwrap();
+    let model = synthetic_model(d, "model.gguf", 7);
+    let common = [
+        "--rubric",
+        "escalates-ambiguity",
+        "--labels",
+        labeled,
+        "--group-by",
+        "meta.scenario",
+        "--folds",
+        "4",
+        "--bootstrap",
+        "50",
+        "--model",
+        &model,
+    ];
+
+    // Zero-shot scores first.
+    let score = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "score",
+            "--input",
+            labeled,
+            "--rubric",
+            "escalates-ambiguity",
+            "--model",
+            &model,
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        judge(&args, d)
+    };
+    assert!(score("zero.jsonl", &[]).status.success());
+    let zero = scores(&d.join("zero.jsonl"));
+
+    let mut args = vec!["calibrate"];
+    args.extend_from_slice(&common);
+    let printed = run_ok(&args, d);
+    assert!(printed.contains("trained judge #1 (probe"), "{printed}");
+    for kind in ["zero-shot", "platt", "probe", "tf-idf"] {
+        assert!(printed.contains(kind), "{kind} missing from: {printed}");
+    }
+
+    // The trained judge scores the rubric, under its own fingerprint.
+    assert!(score("trained.jsonl", &[]).status.success());
+    let trained = scores(&d.join("trained.jsonl"));
+    assert_eq!(trained.len(), zero.len());
+    assert_ne!(trained[0]["judge"], zero[0]["judge"]);
+    let differs = trained
+        .iter()
+        .zip(&zero)
+        .filter(|(t, z)| t["p_pass"] != z["p_pass"])
+        .count();
+    assert!(differs > trained.len() / 2, "{differs} of {}", trained.len());
+    // The zero-shot log-probs are kept: they are what the features were made of.
+    assert_eq!(trained[0]["logprob_pass"], zero[0]["logprob_pass"]);
+
+    // A new rubric version invalidates the artifact.
+    let rubrics = d.join("rubrics");
+    std::fs::create_dir(&rubrics).unwrap();
+    for entry in std::fs::read_dir(repo_root().join("rubrics")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let text = if path.ends_with("escalates-ambiguity.toml") {
+                text.replace("version = 1", "version = 2")
+            } else {
+                text
+            };
+            std::fs::write(rubrics.join(path.file_name().unwrap()), text).unwrap();
+        }
+    }
+    let output = score("v2.jsonl", &["--rubrics-dir", rubrics.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("trained on rubric version 1, the library has version 2"),
+        "{err}"
+    );
+
+    // So does another model.
+    let other = synthetic_model(d, "other.gguf", 8);
+    let output = judge(
+        &[
+            "score",
+            "--input",
+            labeled,
+            "--rubric",
+            "escalates-ambiguity",
+            "--model",
+            &other,
+        ],
+        d,
+    );
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("a model, chat template or engine change invalidates it"),
+        "{}",
+        stderr(&output)
+    );
+
+    // Retired, the rubric is scored zero-shot again, under the zero-shot fingerprint.
+    run_ok(
+        &["calibrate", "--rubric", "escalates-ambiguity", "--retire"],
+        d,
+    );
+    assert!(score("again.jsonl", &[]).status.success());
+    assert_eq!(scores(&d.join("again.jsonl")), zero);
+}
+
+#[test]
+fn agreement_is_reproducible_and_respects_groups() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let labeled = labeled_subset(d, 6);
+    let model = synthetic_model(d, "model.gguf", 7);
+    let agreement = |seed: &str| {
+        let text = run_ok(
+            &[
+                "agreement",
+                "--rubric",
+                "escalates-ambiguity",
+                "--labels",
+                labeled.to_str().unwrap(),
+                "--group-by",
+                "meta.scenario",
+                "--folds",
+                "3",
+                "--bootstrap",
+                "100",
+                "--seed",
+                seed,
+                "--model",
+                &model,
+                "--json",
+            ],
+            d,
+        );
+        let mut json: Value = serde_json::from_str(&text).unwrap();
+        // The one number that depends on the machine.
+        json["models"][0]["items_per_second"] = Value::Null;
+        json
+    };
+    let first = agreement("1");
+    assert_eq!(first, agreement("1"));
+    assert_ne!(first, agreement("2"));
+
+    let result = &first["models"][0]["agreement"];
+    assert_eq!(result["n_items"], 36);
+    assert_eq!(result["n_groups"], 6);
+    // The six records of a scenario share their fold.
+    let folds = result["fold_of_item"].as_array().unwrap();
+    for scenario in folds.chunks(6) {
+        assert!(scenario.iter().all(|f| f == &scenario[0]), "{scenario:?}");
+    }
+    let kinds: Vec<&str> = result["judges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["zero_shot", "platt", "probe", "lexical"]);
+    for judge in result["judges"].as_array().unwrap() {
+        let auc = &judge["intervals"]["auc"];
+        assert!(auc["low"].as_f64().unwrap() <= auc["high"].as_f64().unwrap());
+    }
+}
+
+#[test]
+fn a_record_without_the_group_field_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let labeled = labeled_subset(d, 4);
+    let model = synthetic_model(d, "model.gguf", 7);
+    let output = judge(
+        &[
+            "agreement",
+            "--rubric",
+            "escalates-ambiguity",
+            "--labels",
+            labeled.to_str().unwrap(),
+            "--group-by",
+            "meta.nope",
+            "--model",
+            &model,
+        ],
+        d,
+    );
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("labeled.jsonl:1: field `meta.nope`: record lab-esc-0001"),
+        "{err}"
+    );
+}
+
+#[test]
+fn canary_checks_become_a_drift_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let model = synthetic_model(d, "model.gguf", 7);
+    for _ in 0..2 {
+        let printed = run_ok(
+            &[
+                "canary",
+                "--rubric",
+                "escalates-ambiguity",
+                "--model",
+                &model,
+            ],
+            d,
+        );
+        assert!(printed.contains("canary/escalates-ambiguity: "), "{printed}");
+        assert!(printed.contains("/36 verdicts agree"), "{printed}");
+    }
+    let output = judge(&["drift", "--format", "json"], d);
+    let json: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let text = json.to_string();
+    assert!(text.contains("canary/escalates-ambiguity"), "{text}");
+}
