@@ -6,5 +6,6 @@ mod drift;
 mod ledger;
 mod logprobs;
 mod p_pass;
+mod report;
 mod score;
 mod support;

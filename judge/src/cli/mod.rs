@@ -7,6 +7,7 @@ mod ingest;
 mod ledger;
 mod logprobs;
 mod models;
+mod report;
 mod rubric;
 mod score;
 
@@ -52,6 +53,9 @@ enum Command {
     /// The decision ledger: export it, verify its hash chain, list the decisions owed.
     #[command(subcommand)]
     Ledger(ledger::Command),
+    /// The report on a period as one self-contained HTML page, Markdown or JSON: pass rates,
+    /// escalations, CUSUM charts, open alarms, decisions and what is still undocumented.
+    Report(report::Args),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -64,6 +68,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Drift(args) => drift::run(args),
         Command::Decide(args) => ledger::run_decide(args),
         Command::Ledger(command) => ledger::run(command),
+        Command::Report(args) => report::run(args),
     }
 }
 
