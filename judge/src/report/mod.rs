@@ -578,3 +578,23 @@ pub(crate) fn charts_by_stream(data: &ReportData) -> BTreeMap<&str, Vec<&StreamC
     }
     by_stream
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn period_labels_name_their_kind_and_bounds() {
+        assert_eq!(period_kind_of("2026-W43"), Some(PeriodKind::Week));
+        assert_eq!(period_kind_of("2026-10"), Some(PeriodKind::Month));
+        assert_eq!(period_kind_of("2026-10-19"), Some(PeriodKind::Day));
+        assert_eq!(period_kind_of("2026-W54"), None);
+        assert_eq!(period_kind_of("week 43"), None);
+        let (start, end) = period_bounds(PeriodKind::Week, "2026-W43").unwrap();
+        assert_eq!(start.to_rfc3339(), "2026-10-19T00:00:00+00:00");
+        assert_eq!(end.to_rfc3339(), "2026-10-26T00:00:00+00:00");
+        let (start, end) = period_bounds(PeriodKind::Month, "2026-12").unwrap();
+        assert_eq!(start.to_rfc3339(), "2026-12-01T00:00:00+00:00");
+        assert_eq!(end.to_rfc3339(), "2027-01-01T00:00:00+00:00");
+    }
+}
