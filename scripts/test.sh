@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The browser test of the HTML report needs Debian's chromium (we run as root).
+if [ "${JUDGE_BROWSER_TESTS:-}" = "1" ] && ! command -v chromium >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+fi
+
 cargo build --release --workspace --bins
 ./target/release/judge models fetch smollm2-135m-instruct
 ./target/release/judge models fetch qwen2.5-coder-0.5b-instruct

@@ -18,11 +18,12 @@ use anyhow::{bail, Result};
 use chrono::Datelike;
 use serde::Serialize;
 
+use crate::config::DriftSettings;
 use crate::drift::{
     design_threshold, per_stream_arl0, BinomialCusum, Chart, ChartPath, Direction, PoissonCusum,
 };
 use crate::records::{self, Record};
-use crate::store::{ScoreRow, Verdict};
+use crate::store::{ScoreRow, Store, Verdict};
 
 /// How streams are built and charts designed.
 #[derive(Debug, Clone)]
@@ -92,6 +93,36 @@ impl Default for DriftConfig {
     }
 }
 
+impl DriftConfig {
+    /// The settings of `judge.toml`'s `[drift]` table with `overrides` (the command line's
+    /// flags) on top; what neither gives takes its default. Baselines from both are kept, an
+    /// override winning for the same stream. The budget is given in years and turned into
+    /// periods of the chosen kind.
+    pub fn from_settings(file: &DriftSettings, overrides: &DriftSettings) -> DriftConfig {
+        let defaults = DriftConfig::default();
+        let period = overrides.period.or(file.period).unwrap_or_default();
+        let mut baselines = file.baselines.clone();
+        baselines.extend(overrides.baselines.clone());
+        DriftConfig {
+            burn_in_periods: overrides
+                .burn_in
+                .or(file.burn_in)
+                .unwrap_or(defaults.burn_in_periods),
+            system_arl0: overrides
+                .budget_years
+                .or(file.budget_years)
+                .unwrap_or(defaults.system_arl0 / PeriodKind::Week.per_year())
+                * period.per_year(),
+            relative_shift: overrides
+                .shift
+                .or(file.shift)
+                .unwrap_or(defaults.relative_shift),
+            baselines,
+            period,
+        }
+    }
+}
+
 /// One period's data of a stream.
 #[derive(Debug, Clone, Serialize)]
 pub struct Period {
@@ -150,6 +181,34 @@ pub struct ChartReport {
     pub evidence: Vec<String>,
     pub periods: Vec<Period>,
     pub warnings: Vec<String>,
+}
+
+/// Every stream of the store: escalations per role, then pass rates per role, rubric version
+/// and judge. Reads only.
+pub fn store_streams(store: &Store, period: PeriodKind) -> Result<Vec<Stream>> {
+    let records = store.records()?;
+    let scores = store.scores()?;
+    let mut all = escalation_streams(&records, period)?;
+    all.extend(pass_rate_streams(&records, &scores, period)?);
+    Ok(all)
+}
+
+/// Streams whose periods are runs rather than calendar periods: each suite's pass rate per run
+/// and each rubric's canary agreement per check.
+pub struct RunStreams {
+    pub streams: Vec<Stream>,
+    /// The suites' declared in-control rates, by stream name.
+    pub declared_baselines: BTreeMap<String, f64>,
+}
+
+pub fn run_streams(store: &mut Store) -> Result<RunStreams> {
+    let suites = crate::suite_runs::suite_streams(store)?;
+    let mut streams = suites.streams;
+    streams.extend(crate::canary::canary_streams(store)?);
+    Ok(RunStreams {
+        streams,
+        declared_baselines: suites.baselines,
+    })
 }
 
 /// Escalation streams per role, from the records that say whether they escalated.

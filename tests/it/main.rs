@@ -7,6 +7,7 @@ mod drift;
 mod ledger;
 mod logprobs;
 mod p_pass;
+mod report;
 mod score;
 mod suite;
 mod support;

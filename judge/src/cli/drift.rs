@@ -2,11 +2,11 @@
 //! open until a human decision acknowledges them, the state as a table, JSON or Prometheus
 //! text, and an exit code that cron or CI can act on.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use judge::config::DriftSettings;
 use judge::output::write_atomically;
 use judge::store::{NewAlarm, Store};
 use judge::streams::{self, ChartReport, DriftConfig, PeriodKind};
@@ -88,43 +88,27 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         Default::default()
     };
-    let period = args.period.or(settings.period).unwrap_or_default();
+    let overrides = DriftSettings {
+        burn_in: args.burn_in,
+        budget_years: args.budget_years,
+        shift: args.shift,
+        period: args.period,
+        baselines: args.baseline.iter().cloned().collect(),
+    };
+    let mut config = DriftConfig::from_settings(&settings, &overrides);
     let mut store = Store::open(&args.store)?;
-    // Suite runs' declared baselines rank below judge.toml and --baseline.
-    let mut baselines: BTreeMap<String, f64> = BTreeMap::new();
     let all = match &args.series {
         Some(path) => streams::load_series(path)?,
         None => {
-            let records = store.records()?;
-            let scores = store.scores()?;
-            let mut all = streams::escalation_streams(&records, period)?;
-            all.extend(streams::pass_rate_streams(&records, &scores, period)?);
-            all.extend(judge::canary::canary_streams(&mut store)?);
-            let suites = judge::suite_runs::suite_streams(&mut store)?;
-            all.extend(suites.streams);
-            baselines.extend(suites.baselines);
+            let run_streams = streams::run_streams(&mut store)?;
+            // Suites' declared baselines rank below judge.toml and --baseline.
+            for (stream, rate) in run_streams.declared_baselines {
+                config.baselines.entry(stream).or_insert(rate);
+            }
+            let mut all = streams::store_streams(&store, config.period)?;
+            all.extend(run_streams.streams);
             all
         }
-    };
-    let defaults = DriftConfig::default();
-    baselines.extend(settings.baselines.clone());
-    baselines.extend(args.baseline.iter().cloned());
-    let config = DriftConfig {
-        burn_in_periods: args
-            .burn_in
-            .or(settings.burn_in)
-            .unwrap_or(defaults.burn_in_periods),
-        system_arl0: args
-            .budget_years
-            .or(settings.budget_years)
-            .unwrap_or(defaults.system_arl0 / PeriodKind::Week.per_year())
-            * period.per_year(),
-        relative_shift: args
-            .shift
-            .or(settings.shift)
-            .unwrap_or(defaults.relative_shift),
-        baselines,
-        period,
     };
     let reports = streams::monitor(&all, &config)?;
     // Charts in alarm for a change that a ledger decision already acknowledged, as (stream,
@@ -187,7 +171,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 report.stream.replace(['/', '@'], "_"),
                 report.direction
             );
-            write_atomically(&dir.join(name), judge::svg::drift_chart(report).as_bytes())?;
+            write_atomically(
+                &dir.join(name),
+                judge::report::charts::cusum_chart(report, None)?.as_bytes(),
+            )?;
         }
     }
     if let Some(path) = &args.metrics_file {

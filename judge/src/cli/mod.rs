@@ -9,6 +9,7 @@ mod ingest;
 mod ledger;
 mod logprobs;
 mod models;
+mod report;
 mod rubric;
 mod run;
 mod score;
@@ -73,6 +74,9 @@ enum Command {
     Agreement(calibrate::AgreementArgs),
     /// Re-score each rubric's frozen canary set; its agreement is the drift stream canary/ID.
     Canary(canary::Args),
+    /// The report on a period as one self-contained HTML page, Markdown or JSON: pass rates,
+    /// escalations, CUSUM charts, open alarms, decisions and what is still undocumented.
+    Report(report::Args),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -91,6 +95,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Calibrate(args) => calibrate::run_calibrate(args),
         Command::Agreement(args) => calibrate::run_agreement(args),
         Command::Canary(args) => canary::run(args),
+        Command::Report(args) => report::run(args),
     }
 }
 
