@@ -217,11 +217,17 @@ fn agreement_is_reproducible_and_respects_groups() {
     let result = &first["models"][0]["agreement"];
     assert_eq!(result["n_items"], 36);
     assert_eq!(result["n_groups"], 6);
-    // The six records of a scenario share their fold.
+    // The records of a scenario share their fold (items are in file order).
     let folds = result["fold_of_item"].as_array().unwrap();
-    for scenario in folds.chunks(6) {
-        assert!(scenario.iter().all(|f| f == &scenario[0]), "{scenario:?}");
+    let text = std::fs::read_to_string(&labeled).unwrap();
+    let mut fold_of_scenario = std::collections::BTreeMap::new();
+    for (line, fold) in text.lines().zip(folds) {
+        let record: Value = serde_json::from_str(line).unwrap();
+        let scenario = record["meta"]["scenario"].as_str().unwrap().to_string();
+        let first = fold_of_scenario.entry(scenario.clone()).or_insert(fold);
+        assert_eq!(*first, fold, "scenario {scenario} straddles folds");
     }
+    assert_eq!(fold_of_scenario.len(), 6);
     let kinds: Vec<&str> = result["judges"]
         .as_array()
         .unwrap()

@@ -33,7 +33,7 @@ struct LabeledArgs {
     rubric: String,
     /// Labeled records (JSONL in the records format, with `labels`); records without a label
     /// for the rubric are left out.
-    #[arg(long, required = true, num_args = 1..)]
+    #[arg(long, num_args = 1..)]
     labels: Vec<PathBuf>,
     /// Keep the variants of one scenario in one fold: `meta.FIELD` (or `agent`, `role`).
     #[arg(long)]
@@ -233,6 +233,9 @@ fn find_rubric<'a>(library: &'a [Rubric], id: &str) -> Result<&'a Rubric> {
 /// The records labeled for `rubric`; any rejected line is an error (training data must be
 /// whole), and so is a record the rubric does not apply to.
 fn load_labeled(args: &LabeledArgs, rubric: &Rubric) -> Result<Vec<LabeledRecord>> {
+    if args.labels.is_empty() {
+        bail!("--labels FILE... is required: the labeled records to learn from");
+    }
     let loaded = records::load_records(&args.labels, &RecordLimits::default())?;
     if let Some(reject) = loaded.rejects.first() {
         bail!(
