@@ -4,11 +4,14 @@
 mod drift;
 mod drift_tools;
 mod ingest;
+mod labels;
 mod ledger;
 mod logprobs;
 mod models;
 mod rubric;
+mod sample;
 mod score;
+mod store_cmd;
 
 use std::process::ExitCode;
 
@@ -52,6 +55,15 @@ enum Command {
     /// The decision ledger: export it, verify its hash chain, list the decisions owed.
     #[command(subcommand)]
     Ledger(ledger::Command),
+    /// Draw a deterministic (optionally stratified) sample of the stored records into the
+    /// review queue; `sample export` writes the queue for human review.
+    Sample(sample::Args),
+    /// Human labels: import the verdicts of a reviewed export.
+    #[command(subcommand)]
+    Labels(labels::Command),
+    /// Store maintenance: merge the stores of sharded scoring runs.
+    #[command(subcommand)]
+    Store(store_cmd::Command),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -64,6 +76,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Drift(args) => drift::run(args),
         Command::Decide(args) => ledger::run_decide(args),
         Command::Ledger(command) => ledger::run(command),
+        Command::Sample(args) => sample::run(args),
+        Command::Labels(command) => labels::run(command),
+        Command::Store(command) => store_cmd::run(command),
     }
 }
 
