@@ -103,10 +103,11 @@ fn check_tables(conn: &Connection, input: &str) -> Result<()> {
         if MERGED_TABLES.contains(&table.as_str()) || table.starts_with("sqlite_") {
             continue;
         }
-        let has_rows: bool = conn
-            .query_row(&format!("SELECT EXISTS (SELECT 1 FROM src.\"{table}\")"), [], |row| {
-                row.get(0)
-            })?;
+        let has_rows: bool = conn.query_row(
+            &format!("SELECT EXISTS (SELECT 1 FROM src.\"{table}\")"),
+            [],
+            |row| row.get(0),
+        )?;
         if !has_rows {
             continue;
         }
@@ -115,7 +116,9 @@ fn check_tables(conn: &Connection, input: &str) -> Result<()> {
                 "store {input} holds {what}; merge only stores of scoring runs (records, \
                  scores, labels, review queue)"
             ),
-            None => bail!("store {input} has rows in table `{table}`, which merging does not cover"),
+            None => {
+                bail!("store {input} has rows in table `{table}`, which merging does not cover")
+            }
         }
     }
     Ok(())
@@ -263,7 +266,9 @@ fn merge_attached(conn: &mut Connection, input: &str, output: &str) -> Result<Me
 }
 
 fn count(tx: &rusqlite::Transaction, table: &str) -> Result<usize> {
-    let n: i64 = tx.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0))?;
+    let n: i64 = tx.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+        row.get(0)
+    })?;
     Ok(usize::try_from(n)?)
 }
 
@@ -286,8 +291,9 @@ fn merge_runs(tx: &rusqlite::Transaction) -> Result<(HashMap<i64, i64>, usize)> 
     let mut rows = runs.query([])?;
     while let Some(row) = rows.next()? {
         let old: i64 = row.get(0)?;
-        let values: Vec<rusqlite::types::Value> =
-            (1..=8).map(|i| row.get(i)).collect::<rusqlite::Result<_>>()?;
+        let values: Vec<rusqlite::types::Value> = (1..=8)
+            .map(|i| row.get(i))
+            .collect::<rusqlite::Result<_>>()?;
         let existing: Option<i64> = find
             .query_row(rusqlite::params_from_iter(&values), |r| r.get(0))
             .optional()?;
@@ -410,7 +416,10 @@ mod tests {
         );
         assert!(message.contains("score of"), "{message}");
         assert!(message.contains("`x, tone, v1, f1`"), "{message}");
-        assert!(message.contains("other.db") && message.contains("out.db"), "{message}");
+        assert!(
+            message.contains("other.db") && message.contains("out.db"),
+            "{message}"
+        );
         assert_eq!(out.content_digest().unwrap(), before, "y was not merged");
 
         let mut changed = Store::open(&dir.path().join("changed.db")).unwrap();

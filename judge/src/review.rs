@@ -236,9 +236,7 @@ impl QueueScope {
         for item in queue {
             match &item.rubric_id {
                 None => scope.every_rubric.insert(item.record_id.clone()),
-                Some(rubric) => scope
-                    .pairs
-                    .insert((item.record_id.clone(), rubric.clone())),
+                Some(rubric) => scope.pairs.insert((item.record_id.clone(), rubric.clone())),
             };
         }
         scope
@@ -295,7 +293,10 @@ pub fn export_rows(
         for item in items {
             match &item.rubric_id {
                 Some(rubric) => {
-                    rubrics.entry(rubric.clone()).or_default().insert(&item.reason);
+                    rubrics
+                        .entry(rubric.clone())
+                        .or_default()
+                        .insert(&item.reason);
                 }
                 None => {
                     let applying = library.iter().filter(|r| r.applies_to(&record.role));
@@ -368,8 +369,7 @@ pub fn write_export(path: &Path, rows: &[ExportRow], format: ReviewFormat) -> Re
                     &row.output,
                     &row.escalated.map(|e| e.to_string()).unwrap_or_default(),
                     &row.rubric,
-                    &row
-                        .rubric_version
+                    &row.rubric_version
                         .map(|v| v.to_string())
                         .unwrap_or_default(),
                     row.judge.as_deref().unwrap_or_default(),
@@ -732,4 +732,104 @@ fn label_str(label: Label) -> &'static str {
 /// Now, as RFC 3339 UTC to the second.
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::Source;
+    use crate::sampling::{draw, SampleSpec};
+
+    fn store_with(dir: &Path, ids: &[&str]) -> Store {
+        let mut store = Store::open(&dir.join("judge.db")).unwrap();
+        let records: Vec<(Source, Record)> = ids
+            .iter()
+            .map(|id| {
+                let record = serde_json::from_value(serde_json::json!({
+                    "id": id, "ts": "2026-11-18T10:00:00Z", "role": "worker", "agent": "w",
+                    "input": "x", "output": "y",
+                }))
+                .unwrap();
+                let source = Source {
+                    file: "in.jsonl".into(),
+                    line: 1,
+                };
+                (source, record)
+            })
+            .collect();
+        store.ingest_records(&records).unwrap();
+        store
+    }
+
+    #[test]
+    fn csv_errors_name_the_file_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("review.csv");
+        std::fs::write(
+            &path,
+            "record_id,rubric,label,note\na,tone,pass,\"two\nlines\"\nb,tone,,\nc,,fail,\n",
+        )
+        .unwrap();
+        let message = format!(
+            "{:#}",
+            read_label_file(&path, ReviewFormat::Csv).unwrap_err()
+        );
+        assert!(
+            message.ends_with("review.csv:5: column `rubric`: missing or empty in a labelled row"),
+            "{message}"
+        );
+        std::fs::write(&path, "record_id,label\na,pass\n").unwrap();
+        let message = format!(
+            "{:#}",
+            read_label_file(&path, ReviewFormat::Csv).unwrap_err()
+        );
+        assert!(message.contains("no `rubric` column"), "{message}");
+        std::fs::write(&path, "record_id,rubric,label\na,tone,pass\nb,tone,\n").unwrap();
+        let file = read_label_file(&path, ReviewFormat::Csv).unwrap();
+        assert_eq!((file.labels.len(), file.n_unlabelled), (1, 1));
+        assert_eq!(file.labels[0].source_line, 2);
+    }
+
+    #[test]
+    fn an_import_is_all_or_nothing_and_marks_items_reviewed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = store_with(dir.path(), &["a", "b"]);
+        let spec = SampleSpec {
+            rate: 1.0,
+            seed: 0,
+            stratify: None,
+            period: None,
+        };
+        let drawn = draw(&store.records().unwrap(), &spec).unwrap();
+        let enqueued = enqueue_sample(&mut store, &spec, &drawn).unwrap();
+        assert_eq!((enqueued.added, enqueued.already_queued), (2, 0));
+        let scope = QueueScope::new(&queue(&mut store).unwrap());
+        assert!(scope.contains("a", "any-rubric") && !scope.contains("z", "any-rubric"));
+
+        let row = |id: &str, line| LabelRow {
+            record_id: id.to_string(),
+            rubric_id: "tone".to_string(),
+            label: Label::Pass,
+            reviewer: None,
+            note: None,
+            source_file: "r.jsonl".into(),
+            source_line: line,
+        };
+        let message = format!(
+            "{:#}",
+            import_labels(&mut store, &[row("a", 1), row("zz", 2)], false).unwrap_err()
+        );
+        assert!(
+            message.contains("r.jsonl:2: record `zz` is not in the store"),
+            "{message}"
+        );
+        assert!(
+            labels(&mut store).unwrap().is_empty(),
+            "nothing half-imported"
+        );
+        let import = import_labels(&mut store, &[row("a", 1)], false).unwrap();
+        assert_eq!((import.inserted, import.reviewed), (1, 1));
+        let items = queue(&mut store).unwrap();
+        assert!(items[0].reviewed_at.is_some() && items[1].reviewed_at.is_none());
+    }
 }

@@ -315,7 +315,10 @@ mod tests {
         let other_seed = draw(&records, &spec(0.1, 1, None)).unwrap();
         assert_ne!(drawn_ids(&low), drawn_ids(&other_seed));
         assert_eq!(low, draw(&records, &spec(0.1, 0, None)).unwrap());
-        assert!(draw(&records, &spec(0.0, 0, None)).unwrap().drawn.is_empty());
+        assert!(draw(&records, &spec(0.0, 0, None))
+            .unwrap()
+            .drawn
+            .is_empty());
         assert_eq!(
             draw(&records, &spec(1.0, 0, None)).unwrap().drawn.len(),
             5000

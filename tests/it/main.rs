@@ -6,5 +6,7 @@ mod drift;
 mod ledger;
 mod logprobs;
 mod p_pass;
+mod sample;
 mod score;
+mod shard;
 mod support;

@@ -74,10 +74,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 fn run_draw(args: DrawArgs) -> Result<ExitCode> {
     let spec = SampleSpec {
-        rate: args.rate.expect("clap requires --rate without a subcommand"),
+        rate: args
+            .rate
+            .expect("clap requires --rate without a subcommand"),
         seed: args.seed,
         stratify: args.stratify.as_deref().map(Stratify::parse).transpose()?,
-        period: args.period.as_deref().map(SamplePeriod::parse).transpose()?,
+        period: args
+            .period
+            .as_deref()
+            .map(SamplePeriod::parse)
+            .transpose()?,
     };
     sampling::check_rate(spec.rate)?;
     let mut store = Store::open(&args.store)?;

@@ -55,6 +55,10 @@ fn run_merge(args: MergeArgs) -> Result<ExitCode> {
             counts.queue_added
         );
     }
-    println!("merged {} store(s) into {}", args.inputs.len(), args.into.display());
+    println!(
+        "merged {} store(s) into {}",
+        args.inputs.len(),
+        args.into.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
