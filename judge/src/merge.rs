@@ -366,7 +366,9 @@ mod tests {
                 engine_version: "e1".into(),
             })
             .unwrap();
-        let run = store.start_run("judge score").unwrap();
+        let run = store
+            .start_run(&format!("judge score --store {name}"))
+            .unwrap();
         let scores: Vec<_> = ids.iter().map(|id| score(id, p_pass)).collect();
         store.insert_scores(&scores, Some(run), false).unwrap();
         store

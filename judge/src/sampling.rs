@@ -138,13 +138,18 @@ impl SamplePeriod {
     /// Reads `2026-W47`, `2026-11-20` or `2026-11`.
     pub fn parse(text: &str) -> Result<SamplePeriod> {
         let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok();
         let kind = match text.split('-').collect::<Vec<_>>()[..] {
-            [year, week] if digits(year, 4) && week.len() == 3 && digits(&week[1..], 2) => {
-                (week.starts_with('W')).then_some(PeriodKind::Week)
+            [year, week] if digits(year, 4) && week.starts_with('W') => {
+                let number = &week[1..];
+                (digits(number, 2) && (1..=53).contains(&number.parse::<u32>().unwrap_or(0)))
+                    .then_some(PeriodKind::Week)
             }
-            [year, month] if digits(year, 4) && digits(month, 2) => Some(PeriodKind::Month),
+            [year, month] if digits(year, 4) && digits(month, 2) => {
+                date(&format!("{text}-01")).then_some(PeriodKind::Month)
+            }
             [year, month, day] if digits(year, 4) && digits(month, 2) && digits(day, 2) => {
-                Some(PeriodKind::Day)
+                date(text).then_some(PeriodKind::Day)
             }
             _ => None,
         };
@@ -247,7 +252,7 @@ mod tests {
     fn record(id: &str, role: &str, ts: &str) -> Record {
         serde_json::from_value(serde_json::json!({
             "id": id, "ts": ts, "role": role, "agent": "a", "input": "x", "output": "y",
-            "meta": {"team": if id.len() % 2 == 0 { "red" } else { "blue" }, "n": 3},
+            "meta": {"team": if id.ends_with(['0', '2', '4', '6', '8']) { "red" } else { "blue" }, "n": 3},
         }))
         .unwrap()
     }
@@ -393,7 +398,15 @@ mod tests {
         assert_eq!(take_all("2026-W47"), ["a", "b"]);
         assert_eq!(take_all("2026-11-23"), ["c"]);
         assert_eq!(take_all("2026-11"), ["a", "b", "c"]);
-        for bad in ["2026-47", "2026-W4", "26-11", "2026/11", "last week"] {
+        for bad in [
+            "2026-47",
+            "2026-W4",
+            "2026-W54",
+            "2026-02-30",
+            "26-11",
+            "2026/11",
+            "last week",
+        ] {
             let message = SamplePeriod::parse(bad).unwrap_err().to_string();
             assert!(message.contains(&format!("`{bad}`")), "{message}");
         }
