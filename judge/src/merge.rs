@@ -180,14 +180,17 @@ fn merge_attached(conn: &mut Connection, input: &str, output: &str) -> Result<Me
         }
     }
 
-    let mut counts = MergeCounts::default();
-    counts.judges_added = tx.execute(
+    let judges_added = tx.execute(
         "INSERT INTO main.judges (fingerprint, model_name, model_sha256, template_sha256, \
          engine_version, created_at) SELECT fingerprint, model_name, model_sha256, \
          template_sha256, engine_version, created_at FROM src.judges \
          WHERE fingerprint NOT IN (SELECT fingerprint FROM main.judges)",
         [],
     )?;
+    let mut counts = MergeCounts {
+        judges_added,
+        ..MergeCounts::default()
+    };
     let n_records = count(&tx, "src.records")?;
     counts.records_added = tx.execute(
         "INSERT INTO main.records (id, ts, role, agent, input, output, escalated, labels, meta, \
