@@ -29,8 +29,8 @@ enum Command {
 #[derive(Debug, clap::Args)]
 struct DrawArgs {
     /// The fraction of records to sample, in [0, 1]: without strata a record is taken when its
-    /// hash draw
-    /// (SHA-256 of the seed and its id) is below it, so a higher rate only adds records.
+    /// hash draw (SHA-256 of the seed and its id) is below it, so a higher rate only adds
+    /// records.
     #[arg(long, required = true)]
     rate: Option<f64>,
     /// Only records in this period: an ISO week (2026-W47), a day (2026-11-20) or a month
