@@ -517,10 +517,11 @@ impl Store {
         read().with_context(|| self.failed("reading alarms from"))
     }
 
-    /// SHA-256 (hex) of the records and scores, leaving out what differs between runs that
+    /// SHA-256 (hex) of the records, scores, labels and review queue, leaving out what differs between runs that
     /// reached the same result: when rows were written (`ingested_at`, `scored_at`), by which
     /// run (`run_id`), and from which file path the records were read (`source_file`,
-    /// `source_line`: provenance, not content). Two stores with the same digest hold the same records and
+    /// `source_line`: provenance, not content; likewise a label's source and a queue item's
+    /// `added_at` and `reviewed_at`). Two stores with the same digest hold the same records and
     /// bit-identical scores, however they were filled.
     pub fn content_digest(&self) -> Result<String> {
         let digest = || -> Result<String> {
@@ -538,6 +539,18 @@ impl Store {
                 "SELECT record_id, rubric_id, rubric_version, fingerprint, outcome, p_pass, \
                  verdict, logprob_pass, logprob_fail, n_prompt_tokens FROM scores \
                  ORDER BY record_id, rubric_id, rubric_version, fingerprint",
+            )?;
+            hash_query(
+                &self.conn,
+                &mut hasher,
+                "SELECT record_id, rubric_id, label, reviewer, note FROM labels \
+                 ORDER BY record_id, rubric_id",
+            )?;
+            hash_query(
+                &self.conn,
+                &mut hasher,
+                "SELECT record_id, rubric_id, reason, period, seed, rate, stratify, stratum \
+                 FROM review_queue ORDER BY record_id, reason, rubric_id",
             )?;
             Ok(hex::encode(hasher.finalize()))
         };
@@ -668,6 +681,7 @@ const MIGRATIONS: &[&str] = &[
     MIGRATION_3,
     MIGRATION_SUITES,
     MIGRATION_TRAINED,
+    MIGRATION_SAMPLING,
 ];
 
 /// Suite runs against the live agent (`judge::suite_runs`): one row per run, one per case and
@@ -757,6 +771,52 @@ CREATE TABLE canary_checks (
     canary_sha256 TEXT NOT NULL,
     n_items INTEGER NOT NULL,
     n_agree INTEGER NOT NULL
+);
+";
+
+/// The review queue and human labels (`judge::review`). A queue item is a record put up for
+/// review, for a reason: `sample` (by `judge sample`, with the draw's seed, rate, strata and
+/// period; `rubric_id` NULL for every rubric that applies) or `uncertain` (a pair whose P(pass)
+/// is near its threshold, with its rubric). A label is one human verdict per (record, rubric);
+/// a label replaced by a later import keeps the old one in `label_history`.
+const MIGRATION_SAMPLING: &str = "
+CREATE TABLE review_queue (
+    record_id TEXT NOT NULL REFERENCES records (id),
+    rubric_id TEXT NULL,
+    reason TEXT NOT NULL CHECK (reason IN ('sample', 'uncertain')),
+    period TEXT NULL,
+    seed INTEGER NULL,
+    rate REAL NULL,
+    stratify TEXT NULL,
+    stratum TEXT NULL,
+    added_at TEXT NOT NULL,
+    reviewed_at TEXT NULL
+);
+-- One item per (record, reason, rubric); a NULL rubric is one value here, not distinct ones.
+CREATE UNIQUE INDEX review_queue_item ON review_queue (record_id, reason, ifnull(rubric_id, ''));
+
+CREATE TABLE labels (
+    record_id TEXT NOT NULL REFERENCES records (id),
+    rubric_id TEXT NOT NULL,
+    label TEXT NOT NULL CHECK (label IN ('pass', 'fail')),
+    reviewer TEXT NULL,
+    note TEXT NULL,
+    source_file TEXT NOT NULL,
+    source_line INTEGER NOT NULL,
+    imported_at TEXT NOT NULL,
+    PRIMARY KEY (record_id, rubric_id)
+);
+
+CREATE TABLE label_history (
+    record_id TEXT NOT NULL,
+    rubric_id TEXT NOT NULL,
+    label TEXT NOT NULL,
+    reviewer TEXT NULL,
+    note TEXT NULL,
+    source_file TEXT NOT NULL,
+    source_line INTEGER NOT NULL,
+    imported_at TEXT NOT NULL,
+    replaced_at TEXT NOT NULL
 );
 ";
 
@@ -1153,8 +1213,11 @@ mod tests {
                 "alarms",
                 "canary_checks",
                 "judges",
+                "label_history",
+                "labels",
                 "ledger",
                 "records",
+                "review_queue",
                 "runs",
                 "scores",
                 "suite_results",

@@ -8,6 +8,8 @@ mod ledger;
 mod logprobs;
 mod p_pass;
 mod report;
+mod sample;
 mod score;
+mod shard;
 mod suite;
 mod support;

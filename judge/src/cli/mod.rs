@@ -6,13 +6,16 @@ mod canary;
 mod drift;
 mod drift_tools;
 mod ingest;
+mod labels;
 mod ledger;
 mod logprobs;
 mod models;
 mod report;
 mod rubric;
 mod run;
+mod sample;
 mod score;
+mod store_cmd;
 mod suite;
 
 use std::process::ExitCode;
@@ -77,6 +80,15 @@ enum Command {
     /// The report on a period as one self-contained HTML page, Markdown or JSON: pass rates,
     /// escalations, CUSUM charts, open alarms, decisions and what is still undocumented.
     Report(report::Args),
+    /// Draw a deterministic (optionally stratified) sample of the stored records into the
+    /// review queue; `sample export` writes the queue for human review.
+    Sample(sample::Args),
+    /// Human labels: import the verdicts of a reviewed export.
+    #[command(subcommand)]
+    Labels(labels::Command),
+    /// Store maintenance: merge the stores of sharded scoring runs.
+    #[command(subcommand)]
+    Store(store_cmd::Command),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -96,6 +108,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Agreement(args) => calibrate::run_agreement(args),
         Command::Canary(args) => canary::run(args),
         Command::Report(args) => report::run(args),
+        Command::Sample(args) => sample::run(args),
+        Command::Labels(command) => labels::run(command),
+        Command::Store(command) => store_cmd::run(command),
     }
 }
 

@@ -12,7 +12,9 @@ use engine::DeviceChoice;
 use indicatif::{ProgressBar, ProgressStyle};
 use judge::judge_model::JudgeModel;
 use judge::records::{self, Record, RecordLimits};
+use judge::review::{self, QueueScope};
 use judge::rubrics::{self, Rubric};
+use judge::sampling;
 use judge::scoring::{self, PreparedRubric, ScoringConfig};
 use judge::store::{RunCounts, ScoreRow, Store};
 
@@ -54,11 +56,30 @@ pub struct Args {
     batch_size: usize,
     #[arg(long, default_value = "auto")]
     device: DeviceChoice,
+    /// Score only the pairs in the review queue (`judge sample`); every input record is still
+    /// stored.
+    #[arg(long)]
+    sample: bool,
+    /// Take only shard I of N (0-based, I < N): the records whose id hashes to it, a split that
+    /// is the same on every machine. Only they are stored and scored, so the N stores are
+    /// disjoint and `judge store merge` combines them.
+    #[arg(long, value_parser = sampling::parse_shard, value_name = "I/N")]
+    shard: Option<(u32, u32)>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let started = Instant::now();
-    let loaded = records::load_records(&args.input, &RecordLimits::default())?;
+    let mut loaded = records::load_records(&args.input, &RecordLimits::default())?;
+    if let Some((index, n_shards)) = args.shard {
+        let n_input = loaded.records.len();
+        loaded
+            .records
+            .retain(|(_, r)| sampling::shard_of(&r.id, n_shards) == index);
+        eprintln!(
+            "shard {index}/{n_shards}: {} of {n_input} record(s)",
+            loaded.records.len()
+        );
+    }
     let rejects_path = args
         .rejects
         .clone()
@@ -101,6 +122,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
     }
 
+    let queue = if args.sample {
+        let scope = QueueScope::new(&review::queue(&mut store)?);
+        if scope.is_empty() {
+            eprintln!(
+                "the review queue of {} is empty (run `judge sample` first): nothing to score",
+                args.store.display()
+            );
+        }
+        Some(scope)
+    } else {
+        None
+    };
+
     let device = engine::select_device(args.device)?;
     let model_path = judge::models::resolve_or_default(args.model.as_deref())?;
     let model = JudgeModel::load(&model_path, &device)?;
@@ -127,6 +161,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .iter()
             .copied()
             .filter(|r| rubric.applies_to(&r.role))
+            .filter(|r| queue.as_ref().is_none_or(|q| q.contains(&r.id, &rubric.id)))
             .filter(|r| {
                 let skip = done.contains(&r.id);
                 n_skipped += skip as usize;
