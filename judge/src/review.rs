@@ -195,6 +195,35 @@ pub fn enqueue_sample(store: &mut Store, spec: &SampleSpec, draw: &Draw) -> Resu
     write(store).with_context(|| format!("writing the review queue of store {path}"))
 }
 
+/// Uncertainty routing: puts (record, rubric) pairs whose P(pass) is near the rubric's
+/// threshold in the review queue (reason `uncertain`), where a human label teaches the judge
+/// the most. Pairs already queued for that reason stay as they are; returns how many were
+/// added.
+pub fn enqueue_uncertain(store: &mut Store, pairs: &[(&str, &str)]) -> Result<usize> {
+    let path = store.path().display().to_string();
+    let added_at = now();
+    let write = |store: &mut Store| -> Result<usize> {
+        let tx = store
+            .connection()
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut added = 0;
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO review_queue (record_id, rubric_id, reason, added_at) \
+                 VALUES (?1, ?2, 'uncertain', ?3) ON CONFLICT DO NOTHING",
+            )?;
+            for (record_id, rubric_id) in pairs {
+                added += insert
+                    .execute(params![record_id, rubric_id, added_at])
+                    .with_context(|| format!("queueing record `{record_id}`"))?;
+            }
+        }
+        tx.commit()?;
+        Ok(added)
+    };
+    write(store).with_context(|| format!("writing the review queue of store {path}"))
+}
+
 /// Every queue item, ordered by record id, reason and rubric.
 pub fn queue(store: &mut Store) -> Result<Vec<QueueItem>> {
     let path = store.path().display().to_string();

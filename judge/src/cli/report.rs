@@ -19,7 +19,8 @@ pub struct Args {
     period: Option<String>,
     #[arg(long, value_enum, default_value_t = FormatArg::Html)]
     format: FormatArg,
-    /// Write the report to this file (atomically) instead of standard output.
+    /// Write the report to this file (atomically) instead of standard output; `{period}` in
+    /// the name becomes the period reported on, e.g. `out/report-{period}.html`.
     #[arg(long)]
     out: Option<PathBuf>,
     #[arg(long, default_value = "judge.db")]
@@ -58,7 +59,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     };
     match &args.out {
         Some(path) => {
-            report::write(&data, format, path)?;
+            let path = PathBuf::from(path.to_string_lossy().replace("{period}", &data.period));
+            report::write(&data, format, &path)?;
             eprintln!(
                 "report on {} written to {} ({} open alarms, {} undocumented items)",
                 data.period,

@@ -260,7 +260,10 @@ fn plan(config: &Config, config_path: &Path) -> Result<Vec<Step>> {
     for format in ["html", "md", "json"] {
         let mut argv = with_store(command(&["report", "--format", format, "--config"]));
         argv.insert(5, config_path.into());
-        argv.extend(["--out".into(), out_dir.join(format!("report.{format}")).into()]);
+        argv.extend([
+            "--out".into(),
+            out_dir.join(format!("report-{{period}}.{format}")).into(),
+        ]);
         steps.push(Step {
             name: "report",
             argv,

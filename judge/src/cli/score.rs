@@ -65,9 +65,19 @@ pub struct Args {
     /// disjoint and `judge store merge` combines them.
     #[arg(long, value_parser = sampling::parse_shard, value_name = "I/N")]
     shard: Option<(u32, u32)>,
+    /// Uncertainty routing: pairs whose P(pass) is within this distance of the rubric's
+    /// threshold go to the review queue (reason `uncertain`), where a label teaches the most.
+    #[arg(long, value_name = "DISTANCE")]
+    review_band: Option<f64>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
+    if let Some(band) = args.review_band {
+        anyhow::ensure!(
+            band.is_finite() && band > 0.0 && band < 1.0,
+            "--review-band must be between 0 and 1, got {band}"
+        );
+    }
     let started = Instant::now();
     let mut loaded = records::load_records(&args.input, &RecordLimits::default())?;
     if let Some((index, n_shards)) = args.shard {
@@ -227,6 +237,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let scores = this_judges_scores(&store, &input_records, &plan)?;
     if let Some(out) = &args.out {
         write_scores(out, &scores)?;
+    }
+    if let Some(band) = args.review_band {
+        // From the stored scores, not this run's: a rerun after a crash routes what the crashed
+        // run scored too.
+        let uncertain: Vec<(&str, &str)> = scores
+            .iter()
+            .filter_map(|row| {
+                let threshold = selected.iter().find(|r| r.id == row.rubric_id)?.threshold;
+                let p = row.p_pass?;
+                ((p - threshold).abs() < band)
+                    .then_some((row.record_id.as_str(), row.rubric_id.as_str()))
+            })
+            .collect();
+        let added = review::enqueue_uncertain(&mut store, &uncertain)?;
+        eprintln!(
+            "{} pair(s) within {band} of their threshold, {added} newly queued for review",
+            uncertain.len()
+        );
     }
     let seconds = started.elapsed().as_secs_f64();
     println!(

@@ -402,6 +402,7 @@ pub fn gather(store: &mut Store, config: &DriftConfig, period: Option<&str>) -> 
         .flat_map(|t| t.periods.iter().filter(|p| p.label == period))
         .map(|p| p.judged)
         .sum();
+    let period_label = period.clone();
     Ok(ReportData {
         schema: SCHEMA,
         generated_at: Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string(),
@@ -428,9 +429,9 @@ pub fn gather(store: &mut Store, config: &DriftConfig, period: Option<&str>) -> 
         decisions,
         undocumented,
         ledger: ledger_state,
-        suite_runs: Vec::new(),
-        sample: Vec::new(),
-        calibration: Vec::new(),
+        suite_runs: suite_results(store)?,
+        sample: sample_scores(store, &records, &scores, kind, &period_label)?,
+        calibration: calibration_curves(store)?,
         warnings,
     })
 }
@@ -503,6 +504,114 @@ fn parse_week(label: &str) -> Option<NaiveDate> {
 
 /// Pass-rate trends from the pass-rate streams, whose names are
 /// `pass-rate/ROLE/RUBRIC@vN/JUDGE` (a role may hold `/`; rubric ids and judges do not).
+/// Every finished suite run, oldest first, with the cases that passed in the first run of the
+/// same suite version and fail now.
+fn suite_results(store: &mut Store) -> Result<Vec<SuiteRunResult>> {
+    use crate::suite_runs::{self, CaseOutcome};
+    let mut reference: BTreeMap<(String, u32), BTreeSet<String>> = BTreeMap::new();
+    let mut results = Vec::new();
+    for listed in suite_runs::suite_runs(store, None)? {
+        if listed.status != "done" {
+            continue;
+        }
+        let run = suite_runs::suite_run(store, listed.id)?
+            .with_context(|| format!("suite run {} vanished while reading it", listed.id))?;
+        let with_outcome = |outcome: CaseOutcome| -> BTreeSet<String> {
+            run.results
+                .iter()
+                .filter(|c| c.outcome == outcome)
+                .map(|c| c.case_id.clone())
+                .collect()
+        };
+        let failed = with_outcome(CaseOutcome::Fail);
+        let first = reference
+            .entry((run.suite_id.clone(), run.suite_version))
+            .or_insert_with(|| with_outcome(CaseOutcome::Pass));
+        results.push(SuiteRunResult {
+            suite: format!("{}@v{}", run.suite_id, run.suite_version),
+            run_id: run.id.to_string(),
+            ts: run.started_at.clone(),
+            passed: run.counts.n_pass as u64,
+            total: (run.counts.n_pass + run.counts.n_fail) as u64,
+            baseline_pass_rate: run.baseline,
+            regressions: failed.intersection(first).cloned().collect(),
+        });
+    }
+    Ok(results)
+}
+
+/// The review queue's records of the period with their latest score per rubric and the human
+/// label when there is one.
+fn sample_scores(
+    store: &mut Store,
+    records: &[crate::records::Record],
+    scores: &[crate::store::ScoreRow],
+    kind: PeriodKind,
+    period: &str,
+) -> Result<Vec<SampleScore>> {
+    let labels: BTreeMap<(String, String), crate::records::Label> = crate::review::labels(store)?
+        .into_iter()
+        .map(|l| ((l.record_id, l.rubric_id), l.label))
+        .collect();
+    let by_id: BTreeMap<&str, &crate::records::Record> =
+        records.iter().map(|r| (r.id.as_str(), r)).collect();
+    let mut rows: BTreeMap<(String, String), SampleScore> = BTreeMap::new();
+    for item in crate::review::queue(store)? {
+        let Some(record) = by_id.get(item.record_id.as_str()) else {
+            continue;
+        };
+        if kind.label(&record.ts)? != period {
+            continue;
+        }
+        // Scores are in store order: the last one of a pair is the latest.
+        for score in scores.iter().filter(|s| {
+            s.record_id == item.record_id
+                && item.rubric_id.as_ref().is_none_or(|r| *r == s.rubric_id)
+        }) {
+            let key = (score.record_id.clone(), score.rubric_id.clone());
+            let label = labels.get(&key).map(|l| match l {
+                crate::records::Label::Pass => "pass".to_string(),
+                crate::records::Label::Fail => "fail".to_string(),
+            });
+            rows.insert(
+                key,
+                SampleScore {
+                    record_id: score.record_id.clone(),
+                    role: record.role.clone(),
+                    rubric: score.rubric_id.clone(),
+                    p_pass: score.p_pass,
+                    verdict: score.verdict.map(|v| v.as_str().to_string()),
+                    label,
+                },
+            );
+        }
+    }
+    Ok(rows.into_values().collect())
+}
+
+/// The reliability diagram of each active trained judge, from its cross-validation.
+fn calibration_curves(store: &mut Store) -> Result<Vec<CalibrationCurve>> {
+    Ok(crate::trained::all_active(store)?
+        .into_iter()
+        .map(|artifact| CalibrationCurve {
+            rubric: artifact.rubric_id.clone(),
+            judge: artifact.judge_name(),
+            bins: artifact
+                .cross_validated
+                .reliability
+                .iter()
+                .map(|bin| CalibrationBin {
+                    lower: bin.low,
+                    upper: bin.high,
+                    count: bin.count as u64,
+                    mean_p_pass: bin.mean_predicted,
+                    observed_pass_rate: bin.observed_pass_rate,
+                })
+                .collect(),
+        })
+        .collect())
+}
+
 fn pass_rate_trends(all: &[streams::Stream], period: &str) -> Vec<PassRateTrend> {
     let mut trends = Vec::new();
     for stream in all.iter().filter(|s| s.kind == StreamKind::PassRate) {
