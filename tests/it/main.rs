@@ -8,6 +8,7 @@ mod ledger;
 mod logprobs;
 mod p_pass;
 mod report;
+mod run;
 mod sample;
 mod score;
 mod shard;
