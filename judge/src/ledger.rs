@@ -32,8 +32,8 @@
 //!   yet, so it cannot be checked.
 //!
 //! `rebaseline` is only ever true on an alarm decision. It records that the stream changed for
-//! good and its baseline should be estimated afresh from a new burn-in; `judge drift` does not
-//! act on it yet, it is recorded so that the decision is on file when it does.
+//! good: `judge drift` and `judge report` then chart the stream from the period after the
+//! alarm on, estimating its baseline afresh from a new burn-in ([`rebaselines`]).
 //!
 //! **Canonical serialization.** The entry is serialized as compact JSON: object keys sorted
 //! by their UTF-8 bytes at every depth, no whitespace, optional fields left out rather than
@@ -199,6 +199,33 @@ pub enum ChainProblem {
          rewritten, or this one was not appended to this chain"
     )]
     BrokenLink { expected: String, found: String },
+}
+
+/// Streams restarted by a decision with `rebaseline`: stream name to the alarm period after
+/// which it starts again (the latest such decision of each stream wins).
+pub fn rebaselines(store: &mut Store) -> Result<BTreeMap<String, String>> {
+    let mut since = BTreeMap::new();
+    for stored in entries(store)? {
+        let entry = stored.parse()?;
+        if !entry.rebaseline {
+            continue;
+        }
+        let Some(alarm_id) = entry.subject.alarm_id()? else {
+            continue;
+        };
+        let alarm: Option<(String, String)> = store
+            .connection()
+            .query_row(
+                "SELECT stream, alarm_period FROM alarms WHERE id = ?1",
+                [alarm_id],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .optional()?;
+        if let Some((stream, period)) = alarm {
+            since.insert(stream, period);
+        }
+    }
+    Ok(since)
 }
 
 /// A decision that is owed: an open alarm, or a failed verdict nobody decided on.

@@ -193,6 +193,18 @@ pub fn store_streams(store: &Store, period: PeriodKind) -> Result<Vec<Stream>> {
     Ok(all)
 }
 
+/// Drops the periods up to and including each rebaselined stream's alarm period (see
+/// `ledger::rebaselines`): the stream starts again, with a new burn-in. Period labels of one
+/// stream sort as text in time order.
+pub fn restart_after(streams: &mut Vec<Stream>, since: &BTreeMap<String, String>) {
+    for stream in streams.iter_mut() {
+        if let Some(last_dropped) = since.get(&stream.name) {
+            stream.periods.retain(|p| p.label > *last_dropped);
+        }
+    }
+    streams.retain(|s| !s.periods.is_empty());
+}
+
 /// Streams whose periods are runs rather than calendar periods: each suite's pass rate per run
 /// and each rubric's canary agreement per check.
 pub struct RunStreams {

@@ -276,3 +276,41 @@ fn a_tampered_export_fails_verification_naming_the_entry() {
     // The untouched export still verifies.
     run_ok(&["ledger", "verify", "ledger.jsonl"], dir);
 }
+
+#[test]
+fn a_rebaseline_decision_restarts_the_stream_with_a_new_burn_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    sample_store_with_an_alarm(dir);
+    let charts = |dir: &Path| -> Vec<serde_json::Value> {
+        let drift = judge(&["drift", "--store", "s.db", "--format", "json"], dir);
+        let json: serde_json::Value = serde_json::from_str(&stdout(&drift)).unwrap();
+        json["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["stream"] == "escalations/worker")
+            .cloned()
+            .collect()
+    };
+    let before = charts(dir);
+    assert!(!before.is_empty());
+    assert_eq!(before[0]["periods"][0]["label"], "2026-W36");
+    run_ok(
+        &[
+            "decide", "--store", "s.db", "--alarm", "1", "--position", "accepted", "--reason",
+            "the new runbook lowers escalations for good", "--rebaseline",
+        ],
+        dir,
+    );
+    // The alarm was raised at 2026-W41: the stream starts again at 2026-W42, whose two
+    // periods are fewer than the burn-in of three, so it has no chart yet, and no alarm.
+    let drift = judge(&["drift", "--store", "s.db", "--format", "json"], dir);
+    assert_eq!(drift.status.code(), Some(0), "{}", stderr(&drift));
+    for chart in charts(dir) {
+        assert!(
+            chart["periods"][0]["label"].as_str().unwrap() > "2026-W41",
+            "{chart}"
+        );
+    }
+}

@@ -107,6 +107,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
             let mut all = streams::store_streams(&store, config.period)?;
             all.extend(run_streams.streams);
+            streams::restart_after(&mut all, &judge::ledger::rebaselines(&mut store)?);
             all
         }
     };

@@ -297,6 +297,7 @@ pub fn gather(store: &mut Store, config: &DriftConfig, period: Option<&str>) -> 
         config.baselines.entry(stream).or_insert(rate);
     }
     all.extend(run_streams.streams);
+    streams::restart_after(&mut all, &ledger::rebaselines(store)?);
 
     let reports = streams::monitor(&all, &config)?;
     let open_alarms = store.open_alarms()?;
