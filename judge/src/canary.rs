@@ -32,7 +32,9 @@ pub struct Check {
 
 /// The canary file of a rubric, whether or not it exists.
 pub fn canary_path(rubrics_dir: &Path, rubric_id: &str) -> PathBuf {
-    rubrics_dir.join("canary").join(format!("{rubric_id}.jsonl"))
+    rubrics_dir
+        .join("canary")
+        .join(format!("{rubric_id}.jsonl"))
 }
 
 /// The canary's records, each with its label for the rubric; a canary must be whole: any

@@ -28,7 +28,7 @@ use crate::store::{JudgeInfo, Store};
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum Calibrator {
     /// Logistic regression on the hidden state and the zero-shot score.
-    Probe(Probe),
+    Probe(Box<Probe>),
     /// A logistic function of the zero-shot score alone.
     Platt(Platt),
 }
@@ -153,7 +153,11 @@ impl Artifact {
 
 /// The trained judge that scores `rubric` now, if the rubric has one: checked against the
 /// zero-shot judge about to run (refused when stale) and registered in the store's judges.
-pub fn for_rubric(store: &mut Store, rubric: &Rubric, base: &JudgeInfo) -> Result<Option<Artifact>> {
+pub fn for_rubric(
+    store: &mut Store,
+    rubric: &Rubric,
+    base: &JudgeInfo,
+) -> Result<Option<Artifact>> {
     let Some(artifact) = active(store, &rubric.id)? else {
         return Ok(None);
     };
@@ -175,7 +179,11 @@ pub fn training_set_sha256(items: &[(&Record, Label)]) -> String {
         let content = serde_json::to_string(record).expect("records always serialize");
         hasher.update(content.as_bytes());
         hasher.update([0]);
-        hasher.update(if *label == Label::Pass { b"pass" } else { b"fail" });
+        hasher.update(if *label == Label::Pass {
+            b"pass"
+        } else {
+            b"fail"
+        });
         hasher.update([0]);
     }
     hex::encode(hasher.finalize())
@@ -282,7 +290,10 @@ fn artifact_from_row(row: &Row) -> rusqlite::Result<Result<Artifact>> {
     let cv: String = row.get(11)?;
     let calibrator: String = row.get(12)?;
     let parsed = (|| -> Result<(JudgeAgreement, Calibrator)> {
-        Ok((serde_json::from_str(&cv)?, serde_json::from_str(&calibrator)?))
+        Ok((
+            serde_json::from_str(&cv)?,
+            serde_json::from_str(&calibrator)?,
+        ))
     })()
     .with_context(|| format!("trained judge #{id}: its stored parameters do not parse"));
     let (cross_validated, calibrator) = match parsed {

@@ -15,8 +15,7 @@ use crate::support::{judge, repo_root, stderr, stdout};
 
 /// The first `n` scenarios (6 records each) of the shipped labeled set.
 fn labeled_subset(dir: &Path, n_scenarios: usize) -> PathBuf {
-    let text =
-        std::fs::read_to_string(repo_root().join("data/labeled/escalation.jsonl")).unwrap();
+    let text = std::fs::read_to_string(repo_root().join("data/labeled/escalation.jsonl")).unwrap();
     let mut scenarios = Vec::new();
     let mut lines = Vec::new();
     for line in text.lines() {
@@ -120,7 +119,11 @@ fn a_trained_judge_scores_its_rubric_and_refuses_to_go_stale() {
         .zip(&zero)
         .filter(|(t, z)| t["p_pass"] != z["p_pass"])
         .count();
-    assert!(differs > trained.len() / 2, "{differs} of {}", trained.len());
+    assert!(
+        differs > trained.len() / 2,
+        "{differs} of {}",
+        trained.len()
+    );
     // The zero-shot log-probs are kept: they are what the features were made of.
     assert_eq!(trained[0]["logprob_pass"], zero[0]["logprob_pass"]);
 
@@ -285,7 +288,10 @@ fn canary_checks_become_a_drift_stream() {
             ],
             d,
         );
-        assert!(printed.contains("canary/escalates-ambiguity: "), "{printed}");
+        assert!(
+            printed.contains("canary/escalates-ambiguity: "),
+            "{printed}"
+        );
         assert!(printed.contains("/36 verdicts agree"), "{printed}");
     }
     let output = judge(&["drift", "--format", "json"], d);

@@ -298,8 +298,16 @@ fn a_rebaseline_decision_restarts_the_stream_with_a_new_burn_in() {
     assert_eq!(before[0]["periods"][0]["label"], "2026-W36");
     run_ok(
         &[
-            "decide", "--store", "s.db", "--alarm", "1", "--position", "accepted", "--reason",
-            "the new runbook lowers escalations for good", "--rebaseline",
+            "decide",
+            "--store",
+            "s.db",
+            "--alarm",
+            "1",
+            "--position",
+            "accepted",
+            "--reason",
+            "the new runbook lowers escalations for good",
+            "--rebaseline",
         ],
         dir,
     );

@@ -28,7 +28,10 @@ fn split_sample(last_week: &str) -> (String, String) {
 }
 
 fn count_workers(jsonl: &str) -> usize {
-    jsonl.lines().filter(|l| l.contains(r#""role": "worker""#)).count()
+    jsonl
+        .lines()
+        .filter(|l| l.contains(r#""role": "worker""#))
+        .count()
 }
 
 /// The `scored N pair(s), skipped M already scored` numbers of a run's output.

@@ -112,7 +112,10 @@ pub fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
     let (kind, calibrator) = match args.method {
         Method::Probe => (
             JudgeKind::Probe,
-            Calibrator::Probe(calibration::train_probe(&extracted.items, &config)?),
+            Calibrator::Probe(Box::new(calibration::train_probe(
+                &extracted.items,
+                &config,
+            )?)),
         ),
         Method::Platt => (
             JudgeKind::Platt,
@@ -332,7 +335,9 @@ fn extract(
     let items = labeled
         .iter()
         .map(|l| {
-            let f = features.remove(&l.record.id).expect("every record was scored");
+            let f = features
+                .remove(&l.record.id)
+                .expect("every record was scored");
             Ok(LabeledItem {
                 label: l.label == Label::Pass,
                 group: group_of(l, args.group_by.as_deref())?,

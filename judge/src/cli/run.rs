@@ -170,7 +170,10 @@ fn plan(config: &Config, config_path: &Path) -> Result<Vec<Step>> {
         } else if config.sample.stratify.is_none() {
             argv.extend(["--stratify".into(), "role".into()]);
         }
-        argv.extend(["--seed".into(), config.sample.seed.unwrap_or(0).to_string().into()]);
+        argv.extend([
+            "--seed".into(),
+            config.sample.seed.unwrap_or(0).to_string().into(),
+        ]);
         steps.push(Step {
             name: "sample",
             argv,
@@ -293,10 +296,7 @@ fn expand_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 }
 
 fn relative_to(config_path: &Path, name: &str) -> PathBuf {
-    config_path
-        .parent()
-        .unwrap_or(Path::new(""))
-        .join(name)
+    config_path.parent().unwrap_or(Path::new("")).join(name)
 }
 
 /// The argv as a shell would need it, for the log.

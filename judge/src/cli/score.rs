@@ -396,11 +396,7 @@ fn write_scores(path: &Path, scores: &[ScoreRow]) -> Result<()> {
     judge::output::write_atomically(path, text.as_bytes())
 }
 
-fn write_prompts(
-    path: &Path,
-    model: &JudgeModel,
-    plan: &[RubricPlan],
-) -> Result<()> {
+fn write_prompts(path: &Path, model: &JudgeModel, plan: &[RubricPlan]) -> Result<()> {
     let mut file = std::io::BufWriter::new(
         std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
     );
@@ -476,4 +472,3 @@ impl Progress {
         }
     }
 }
-
