@@ -228,7 +228,8 @@ pub fn rebaselines(store: &mut Store) -> Result<BTreeMap<String, String>> {
     Ok(since)
 }
 
-/// A decision that is owed: an open alarm, or a failed verdict nobody decided on.
+/// A decision that is owed: an open alarm, a failed verdict of a sampled output (a record in
+/// the review queue) or a suite run with failed cases, that nobody decided on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Gap {
     /// What the decision would be about: `judge decide` takes it as it is.
@@ -653,12 +654,15 @@ struct FailedPair {
     first_scored_at: String,
 }
 
-/// The pairs with a scored `fail` verdict under any rubric version or judge. `ScoreRow` has no
-/// `scored_at`, so this reads the scores table itself.
+/// The pairs of reviewed outputs (records in the review queue, for every rubric or for that
+/// one) with a scored `fail` verdict under any rubric version or judge: what a human was to
+/// look at. `ScoreRow` has no `scored_at`, so this reads the scores table itself.
 fn read_failed_pairs(conn: &Connection) -> Result<Vec<FailedPair>> {
     let mut statement = conn.prepare(
         "SELECT record_id, rubric_id, rubric_version, scored_at FROM scores \
          WHERE outcome = 'scored' AND verdict = 'fail' \
+         AND EXISTS (SELECT 1 FROM review_queue AS q WHERE q.record_id = scores.record_id \
+                     AND (q.rubric_id IS NULL OR q.rubric_id = scores.rubric_id)) \
          ORDER BY record_id, rubric_id, rubric_version, scored_at",
     )?;
     let mut rows = statement.query([])?;
@@ -887,6 +891,14 @@ mod tests {
                 ],
                 None,
                 false,
+            )
+            .unwrap();
+        // Failed verdicts owe a decision when a human was to review them: both are sampled.
+        store
+            .connection()
+            .execute_batch(
+                "INSERT INTO review_queue (record_id, reason, added_at) VALUES \
+                 ('a', 'sample', '2026-10-01T00:00:00Z'), ('b', 'sample', '2026-10-01T00:00:00Z')",
             )
             .unwrap();
         store.raise_alarm(&alarm("escalations/worker")).unwrap();
