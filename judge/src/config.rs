@@ -144,7 +144,7 @@ impl Config {
     fn resolve_paths(&mut self, dir: &Path) {
         let resolve = |path: &mut PathBuf| {
             if path.is_relative() {
-                *path = dir.join(&*path);
+                *path = lexically_normal(&dir.join(&*path));
             }
         };
         self.store.path.iter_mut().for_each(resolve);
@@ -158,10 +158,31 @@ impl Config {
         if let Some(name) = &mut self.model.name {
             if name.ends_with(".gguf") && !name.starts_with("hf:") && Path::new(name).is_relative()
             {
-                *name = dir.join(&*name).to_string_lossy().into_owned();
+                *name = lexically_normal(&dir.join(&*name))
+                    .to_string_lossy()
+                    .into_owned();
             }
         }
     }
+}
+
+/// `a/b/../c` as `a/c`, without touching the file system: `..` after a normal component
+/// cancels it; leading `..` stay.
+fn lexically_normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(normal.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    normal
 }
 
 #[cfg(test)]
@@ -250,6 +271,14 @@ mod tests {
         assert_eq!(
             config.input.records,
             vec![dir.path().join("in/a.jsonl"), PathBuf::from("/abs/b.jsonl")]
+        );
+        assert_eq!(
+            lexically_normal(Path::new("data/sample/../../out/judge.db")),
+            PathBuf::from("out/judge.db")
+        );
+        assert_eq!(
+            lexically_normal(Path::new("../x/./y")),
+            PathBuf::from("../x/y")
         );
         let model = dir.path().join("m.gguf");
         assert_eq!(config.model.name.as_deref(), Some(model.to_str().unwrap()));
