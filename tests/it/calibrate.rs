@@ -127,6 +127,18 @@ fn a_trained_judge_scores_its_rubric_and_refuses_to_go_stale() {
     // The zero-shot log-probs are kept: they are what the features were made of.
     assert_eq!(trained[0]["logprob_pass"], zero[0]["logprob_pass"]);
 
+    // The report shows the active trained judge's reliability diagram.
+    run_ok(&["report", "--format", "html", "--out", "report.html"], d);
+    let html = std::fs::read_to_string(d.join("report.html")).unwrap();
+    let figure = html
+        .split("data-reliability=\"escalates-ambiguity\"")
+        .nth(1)
+        .expect("a reliability diagram for the rubric");
+    assert!(
+        figure.trim_start_matches('>').starts_with("<svg"),
+        "{figure:.200}"
+    );
+
     // A new rubric version invalidates the artifact.
     let rubrics = d.join("rubrics");
     std::fs::create_dir(&rubrics).unwrap();

@@ -1,8 +1,8 @@
 //! The report's charts as self-contained SVG text, drawn with plotters' SVG backend: the
 //! CUSUM chart of a stream in one direction (its rate against the baseline, its statistic
 //! against h, the change point and the first alarm marked), pass rates per role and rubric
-//! over time, and escalations against task volume. `judge drift --chart-dir` writes the same
-//! CUSUM charts.
+//! over time, escalations against task volume, and a trained judge's reliability diagram.
+//! `judge drift --chart-dir` writes the same CUSUM charts.
 //!
 //! The SVG backend writes text as `<text>` elements and estimates label sizes without font
 //! files, so the charts need no fonts at build or render time and read offline anywhere.
@@ -13,7 +13,7 @@ use plotters::prelude::*;
 
 use crate::streams::{ChartReport, StreamKind};
 
-use super::{PassRateTrend, RoleVolume};
+use super::{CalibrationCurve, PassRateTrend, RoleVolume};
 
 /// A CUSUM chart: the rate per period against its baseline and target above, the statistic
 /// against its threshold h below, with the change point and the first alarm as vertical lines.
@@ -150,6 +150,57 @@ pub fn pass_rate_chart(
                 highlight,
             },
         )
+    })
+}
+
+/// A reliability diagram: per bin of predicted P(pass), the observed pass rate against the
+/// mean prediction, with the diagonal a perfectly calibrated judge lies on; a point's area
+/// grows with the number of pairs in its bin.
+pub fn reliability_chart(curve: &CalibrationCurve) -> Result<String> {
+    let title = format!("reliability: {}", curve.rubric);
+    draw(&title, (420, 420), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(8)
+            .x_label_area_size(36)
+            .y_label_area_size(56)
+            .build_cartesian_2d(0.0..1.0f64, 0.0..1.0f64)?;
+        chart
+            .configure_mesh()
+            .x_labels(6)
+            .y_labels(6)
+            .x_desc("mean predicted P(pass)")
+            .y_desc("observed pass rate")
+            .label_style(("sans-serif", 13))
+            .light_line_style(WHITE)
+            .draw()?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(0.0, 0.0), (1.0, 1.0)],
+                GREY.stroke_width(1),
+            )))?
+            .label("perfect calibration")
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], GREY));
+        let largest = curve.bins.iter().map(|b| b.count).max().unwrap_or(1).max(1) as f64;
+        let color = PALETTE[0];
+        chart
+            .draw_series(curve.bins.iter().map(|bin| {
+                let radius = 3.0 + 9.0 * (bin.count as f64 / largest).sqrt();
+                Circle::new(
+                    (bin.mean_p_pass, bin.observed_pass_rate),
+                    radius as i32,
+                    color.filled(),
+                )
+            }))?
+            .label("bins (area: pairs)")
+            .legend(move |(x, y)| Circle::new((x + 8, y), 4, color.filled()));
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(GREY)
+            .label_font(("sans-serif", 13))
+            .draw()?;
+        Ok(())
     })
 }
 

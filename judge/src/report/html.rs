@@ -53,7 +53,7 @@ pub fn render(data: &ReportData) -> Result<String> {
     streams(&mut out, data)?;
     suites(&mut out, data);
     sample(&mut out, data);
-    calibration(&mut out, data);
+    calibration(&mut out, data)?;
     if !data.warnings.is_empty() {
         out.push_str("<section id=\"warnings\"><h2>Warnings</h2><ul>\n");
         for warning in &data.warnings {
@@ -446,19 +446,24 @@ fn sample(out: &mut String, data: &ReportData) {
     out.push_str("</table></section>\n");
 }
 
-fn calibration(out: &mut String, data: &ReportData) {
+fn calibration(out: &mut String, data: &ReportData) -> Result<()> {
     out.push_str("<section id=\"calibration\"><h2>Calibration</h2>\n");
     if data.calibration.is_empty() {
         out.push_str("<p class=\"empty\">No calibration data.</p></section>\n");
-        return;
+        return Ok(());
     }
     for curve in &data.calibration {
         let _ = writeln!(
             out,
-            "<h3>{} (judge <code>{}</code>)</h3><table><tr><th>P(pass)</th><th class=\"num\">pairs</th>\
+            "<h3>{} (judge <code>{}</code>)</h3><figure class=\"chart\" data-reliability=\"{}\">{}\
+             <figcaption>The active trained judge's cross-validated (out-of-fold) predictions \
+             against the labels.</figcaption></figure>\
+             <table><tr><th>P(pass)</th><th class=\"num\">pairs</th>\
              <th class=\"num\">mean P(pass)</th><th class=\"num\">observed pass rate</th></tr>",
             escape(&curve.rubric),
-            escape(&curve.judge)
+            escape(&curve.judge),
+            escape(&curve.rubric),
+            charts::reliability_chart(curve)?,
         );
         for bin in &curve.bins {
             let _ = writeln!(
@@ -471,6 +476,7 @@ fn calibration(out: &mut String, data: &ReportData) {
         out.push_str("</table>\n");
     }
     out.push_str("</section>\n");
+    Ok(())
 }
 
 fn subject_kind(subject: &crate::ledger::Subject) -> &'static str {
