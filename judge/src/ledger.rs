@@ -28,8 +28,8 @@
 //! - `kind` `record`: `id` is a record id of the store. With `rubric`, the decision is about
 //!   the record's verdict under that rubric id (the record must have a score under it);
 //!   without, about the record as a whole, every rubric included.
-//! - `kind` `suite-run`: `id` is a suite run's id, taken as given: suite runs are not stored
-//!   yet, so it cannot be checked.
+//! - `kind` `suite-run`: `id` is a suite run's id (`judge suite runs`), taken as given: it is
+//!   not checked against the store's suite runs.
 //!
 //! `rebaseline` is only ever true on an alarm decision. It records that the stream changed for
 //! good: `judge drift` and `judge report` then chart the stream from the period after the

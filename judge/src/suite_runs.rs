@@ -96,10 +96,13 @@ pub struct SuiteRun {
     pub results: Vec<CaseResult>,
 }
 
-/// The judge model for rubric checks, and its fingerprint (registered in the store).
+/// The judge model for rubric checks, its zero-shot fingerprint (registered in the store), and
+/// the active trained judge of each rubric that has one, which then gives that rubric's
+/// verdicts as it does in `judge score`.
 pub struct Judge<'a> {
     pub model: &'a JudgeModel,
     pub fingerprint: &'a str,
+    pub trained: &'a BTreeMap<String, crate::trained::Artifact>,
 }
 
 impl SuiteRunCounts {
@@ -253,6 +256,10 @@ pub fn judge_answers(
             &ScoringConfig::default(),
             |batch| {
                 for scored in batch {
+                    let scored = match judge.trained.get(&rubric.id) {
+                        Some(artifact) => artifact.apply(scored.clone())?,
+                        None => scored.clone(),
+                    };
                     let index = records[&scored.record_id].0;
                     verdicts[index].push(RubricResult {
                         rubric_id: rubric.id.clone(),

@@ -139,6 +139,29 @@ fn a_trained_judge_scores_its_rubric_and_refuses_to_go_stale() {
         "{figure:.200}"
     );
 
+    // Suite replies are judged by the trained judge too; with another model it is refused.
+    let suite = repo_root().join("suites/worker.toml");
+    let agent = format!(
+        "python3 {}",
+        repo_root().join("tests/agents/echo_agent.py").display()
+    );
+    let suite_run = |model: &str| {
+        judge(
+            &[
+                "suite",
+                "run",
+                suite.to_str().unwrap(),
+                "--agent-cmd",
+                &agent,
+                "--model",
+                model,
+            ],
+            d,
+        )
+    };
+    let output = suite_run(&model);
+    assert!(output.status.success(), "{}", stderr(&output));
+
     // A new rubric version invalidates the artifact.
     let rubrics = d.join("rubrics");
     std::fs::create_dir(&rubrics).unwrap();
@@ -162,8 +185,15 @@ fn a_trained_judge_scores_its_rubric_and_refuses_to_go_stale() {
         "{err}"
     );
 
-    // So does another model.
+    // So does another model, for scores and suite runs alike.
     let other = synthetic_model(d, "other.gguf", 8);
+    let output = suite_run(&other);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("a model, chat template or engine change invalidates it"),
+        "{}",
+        stderr(&output)
+    );
     let output = judge(
         &[
             "score",

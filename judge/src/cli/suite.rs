@@ -1,6 +1,7 @@
 //! `judge suite list|check|run|runs|show`: behavioral suites, run against the live agent,
 //! judged, stored and reported.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -10,10 +11,10 @@ use engine::DeviceChoice;
 use judge::agent::{Adapter, AgentConfig, CommandMode};
 use judge::judge_model::JudgeModel;
 use judge::rubrics::{self, Rubric};
-use judge::scoring;
-use judge::store::{JudgeInfo, Store};
+use judge::store::Store;
 use judge::suite_runs::{self, CaseOutcome, Judge, SuiteRun};
 use judge::suites;
+use judge::trained::Artifact;
 
 /// Exit code of `judge suite run --fail-on-agent-errors` when an agent failed on a case.
 pub const EXIT_AGENT_FAILURES: u8 = 4;
@@ -217,7 +218,12 @@ fn run_suite(args: RunArgs) -> Result<ExitCode> {
     // calls; a suite whose cases check only escalations needs none.
     let needs_judge = suite.cases.iter().any(|c| !c.rubrics.is_empty());
     let loaded = if needs_judge {
-        Some(load_judge(&mut store, args.model.as_deref(), args.device)?)
+        Some(load_judge(
+            &mut store,
+            args.model.as_deref(),
+            args.device,
+            &suite.rubrics(&library),
+        )?)
     } else {
         None
     };
@@ -242,9 +248,11 @@ fn run_suite(args: RunArgs) -> Result<ExitCode> {
                     }
                 },
             );
-        let judge = loaded
-            .as_ref()
-            .map(|(model, fingerprint)| Judge { model, fingerprint });
+        let judge = loaded.as_ref().map(|(model, fingerprint, trained)| Judge {
+            model,
+            fingerprint,
+            trained,
+        });
         let results = suite_runs::judge_answers(
             &suite,
             run_id,
@@ -275,33 +283,26 @@ fn run_suite(args: RunArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The judge model and its fingerprint, registered in the store.
+/// The judge model, its zero-shot fingerprint (registered in the store), and the active
+/// trained judges of the suite's rubrics (refused when stale, as in `judge score`).
 fn load_judge(
     store: &mut Store,
     model: Option<&str>,
     device: DeviceChoice,
-) -> Result<(JudgeModel, String)> {
+    rubrics: &[&Rubric],
+) -> Result<(JudgeModel, String, BTreeMap<String, Artifact>)> {
     let device = engine::select_device(device)?;
     let path = judge::models::resolve_or_default(model)?;
     let model = JudgeModel::load(&path, &device)?;
-    let template = model
-        .chat_template
-        .as_ref()
-        .map(|t| t.source().to_string())
-        .unwrap_or_default();
-    let model_sha256 = judge::models::file_sha256(&path)?;
-    let fingerprint = scoring::judge_fingerprint(&model_sha256, &template);
-    store.register_judge(&JudgeInfo {
-        fingerprint: fingerprint.clone(),
-        model_name: path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        model_sha256,
-        template_sha256: scoring::template_sha256(&template),
-        engine_version: engine::ENGINE_VERSION.to_string(),
-    })?;
-    Ok((model, fingerprint))
+    let info = model.judge_info()?;
+    store.register_judge(&info)?;
+    let mut trained = BTreeMap::new();
+    for rubric in rubrics {
+        if let Some(artifact) = judge::trained::for_rubric(store, rubric, &info)? {
+            trained.insert(rubric.id.clone(), artifact);
+        }
+    }
+    Ok((model, info.fingerprint, trained))
 }
 
 fn print_run(run: &SuiteRun) {
