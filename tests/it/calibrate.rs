@@ -341,3 +341,57 @@ fn canary_checks_become_a_drift_stream() {
     let text = json.to_string();
     assert!(text.contains("canary/escalates-ambiguity"), "{text}");
 }
+
+#[test]
+fn labels_imported_into_the_store_train_and_measure_judges() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let labeled = labeled_subset(d, 5);
+    let model = synthetic_model(d, "model.gguf", 7);
+    // The records without their labels in the store; the labels as a reviewer's import.
+    let (mut records, mut labels) = (String::new(), String::new());
+    for line in std::fs::read_to_string(&labeled).unwrap().lines() {
+        let mut record: Value = serde_json::from_str(line).unwrap();
+        let label = record["labels"]["escalates-ambiguity"].clone();
+        labels.push_str(
+            &serde_json::json!({
+                "record_id": record["id"], "rubric": "escalates-ambiguity", "label": label,
+                "reviewer": "ana",
+            })
+            .to_string(),
+        );
+        labels.push('\n');
+        record.as_object_mut().unwrap().remove("labels");
+        records.push_str(&record.to_string());
+        records.push('\n');
+    }
+    std::fs::write(d.join("records.jsonl"), records).unwrap();
+    std::fs::write(d.join("labels.jsonl"), labels).unwrap();
+    run_ok(
+        &["ingest", "--input", "records.jsonl", "--store", "s.db"],
+        d,
+    );
+    run_ok(&["labels", "import", "labels.jsonl", "--store", "s.db"], d);
+    let text = run_ok(
+        &[
+            "agreement",
+            "--rubric",
+            "escalates-ambiguity",
+            "--labels-store",
+            "s.db",
+            "--group-by",
+            "meta.scenario",
+            "--folds",
+            "3",
+            "--bootstrap",
+            "20",
+            "--model",
+            &model,
+            "--json",
+        ],
+        d,
+    );
+    let json: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["models"][0]["agreement"]["n_items"], 30);
+    assert_eq!(json["models"][0]["agreement"]["n_groups"], 5);
+}

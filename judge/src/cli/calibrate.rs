@@ -35,6 +35,10 @@ struct LabeledArgs {
     /// for the rubric are left out.
     #[arg(long, num_args = 1..)]
     labels: Vec<PathBuf>,
+    /// Also learn from the human labels imported into this store (`judge labels import`),
+    /// with the stored records they label.
+    #[arg(long)]
+    labels_store: Option<PathBuf>,
     /// Keep the variants of one scenario in one fold: `meta.FIELD` (or `agent`, `role`).
     #[arg(long)]
     group_by: Option<String>,
@@ -236,8 +240,8 @@ fn find_rubric<'a>(library: &'a [Rubric], id: &str) -> Result<&'a Rubric> {
 /// The records labeled for `rubric`; any rejected line is an error (training data must be
 /// whole), and so is a record the rubric does not apply to.
 fn load_labeled(args: &LabeledArgs, rubric: &Rubric) -> Result<Vec<LabeledRecord>> {
-    if args.labels.is_empty() {
-        bail!("--labels FILE... is required: the labeled records to learn from");
+    if args.labels.is_empty() && args.labels_store.is_none() {
+        bail!("give --labels FILE... or --labels-store STORE: the labeled records to learn from");
     }
     let loaded = records::load_records(&args.labels, &RecordLimits::default())?;
     if let Some(reject) = loaded.rejects.first() {
@@ -269,6 +273,9 @@ fn load_labeled(args: &LabeledArgs, rubric: &Rubric) -> Result<Vec<LabeledRecord
             label,
         });
     }
+    if let Some(path) = &args.labels_store {
+        add_stored_labels(path, rubric, &mut labeled)?;
+    }
     if labeled.is_empty() {
         bail!(
             "no record in {} has a label for rubric {} (`\"labels\": {{\"{}\": \"pass\"}}`)",
@@ -282,6 +289,61 @@ fn load_labeled(args: &LabeledArgs, rubric: &Rubric) -> Result<Vec<LabeledRecord
         );
     }
     Ok(labeled)
+}
+
+/// Adds the human labels of `rubric` imported into the store at `path`, with the records they
+/// label; a record labeled in a file too must carry the same label there.
+fn add_stored_labels(
+    path: &std::path::Path,
+    rubric: &Rubric,
+    labeled: &mut Vec<LabeledRecord>,
+) -> Result<()> {
+    if !path.exists() {
+        bail!("store {} does not exist", path.display());
+    }
+    let mut store = Store::open(path)?;
+    for stored in judge::review::labels(&mut store)? {
+        if stored.rubric_id != rubric.id {
+            continue;
+        }
+        if let Some(other) = labeled.iter().find(|l| l.record.id == stored.record_id) {
+            if other.label != stored.label {
+                bail!(
+                    "record {} is labeled {:?} at {}:{} but {:?} in store {} (imported from \
+                     {}:{}): settle the label first",
+                    stored.record_id,
+                    other.label,
+                    other.source.file.display(),
+                    other.source.line,
+                    stored.label,
+                    path.display(),
+                    stored.source_file,
+                    stored.source_line
+                );
+            }
+            continue;
+        }
+        let mut record = store.record(&stored.record_id)?.with_context(|| {
+            format!(
+                "store {}: label of record {} without the record",
+                path.display(),
+                stored.record_id
+            )
+        })?;
+        if !rubric.applies_to(&record.role) {
+            continue;
+        }
+        record.labels.insert(rubric.id.clone(), stored.label);
+        labeled.push(LabeledRecord {
+            record,
+            source: Source {
+                file: PathBuf::from(&stored.source_file),
+                line: stored.source_line,
+            },
+            label: stored.label,
+        });
+    }
+    Ok(())
 }
 
 /// Scores the labeled records zero-shot with one model, keeping each one's features.
