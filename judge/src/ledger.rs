@@ -28,8 +28,7 @@
 //! - `kind` `record`: `id` is a record id of the store. With `rubric`, the decision is about
 //!   the record's verdict under that rubric id (the record must have a score under it);
 //!   without, about the record as a whole, every rubric included.
-//! - `kind` `suite-run`: `id` is a suite run's id (`judge suite runs`), taken as given: it is
-//!   not checked against the store's suite runs.
+//! - `kind` `suite-run`: `id` is the id of a stored suite run (`judge suite runs`).
 //!
 //! `rebaseline` is only ever true on an alarm decision. It records that the stream changed for
 //! good: `judge drift` and `judge report` then chart the stream from the period after the
@@ -619,8 +618,22 @@ fn check_subject(conn: &Connection, subject: &Subject, existing: &[StoredEntry])
             }
             Ok(())
         }
-        // Suite runs are not stored yet: there is nothing to check the id against.
-        SubjectKind::SuiteRun => Ok(()),
+        SubjectKind::SuiteRun => {
+            let exists = match subject.id.parse::<i64>() {
+                Ok(run_id) => conn
+                    .prepare("SELECT 1 FROM suite_runs WHERE id = ?1")?
+                    .exists([run_id])
+                    .with_context(|| format!("reading suite run {run_id}"))?,
+                Err(_) => false,
+            };
+            if !exists {
+                bail!(
+                    "suite run `{}` does not exist (`judge suite runs` lists the stored runs)",
+                    subject.id
+                );
+            }
+            Ok(())
+        }
     }
 }
 
@@ -893,6 +906,15 @@ mod tests {
                 false,
             )
             .unwrap();
+        // Suite run 7, finished, for decisions on suite runs.
+        store
+            .connection()
+            .execute_batch(
+                "INSERT INTO suite_runs (id, suite_id, suite_version, suite_sha256, role, agent, \
+                 started_at, status) VALUES (7, 'worker', 1, '', 'worker', 'cmd', \
+                 '2026-10-01T00:00:00Z', 'done')",
+            )
+            .unwrap();
         // Failed verdicts owe a decision when a human was to review them: both are sampled.
         store
             .connection()
@@ -932,7 +954,7 @@ mod tests {
         .unwrap();
         append_decision(
             &mut store,
-            &decision(Subject::suite_run("nightly-7"), "known flaky case"),
+            &decision(Subject::suite_run("7"), "known flaky case"),
         )
         .unwrap();
         let stored = entries(&mut store).unwrap();
@@ -1160,6 +1182,14 @@ mod tests {
             (
                 decision(Subject::record("a", Some("accuracy")), "why"),
                 "record `a` has no score under rubric `accuracy`",
+            ),
+            (
+                decision(Subject::suite_run("8"), "why"),
+                "suite run `8` does not exist",
+            ),
+            (
+                decision(Subject::suite_run("nightly-7"), "why"),
+                "suite run `nightly-7` does not exist",
             ),
             (decision(Subject::alarm(1), "  \n"), "the reason is empty"),
             (

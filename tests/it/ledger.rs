@@ -5,6 +5,8 @@
 
 use std::path::Path;
 
+use engine::synthetic::{write_synthetic_gguf, SyntheticSpec};
+
 use crate::support::{assert_one_clear_error, judge, repo_root, stderr, stdout};
 
 const EXIT_ALARM: i32 = 3;
@@ -180,10 +182,32 @@ fn a_tampered_export_fails_verification_naming_the_entry() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     sample_store_with_an_alarm(dir);
+    // A suite run to decide on: the worker suite against the example agent, judged by a
+    // synthetic model.
+    let model = dir.join("model.gguf");
+    write_synthetic_gguf(&model, &SyntheticSpec::tiny("llama")).unwrap();
+    let agent = format!(
+        "python3 {}",
+        repo_root().join("tests/agents/echo_agent.py").display()
+    );
+    run_ok(
+        &[
+            "suite",
+            "run",
+            repo_root().join("suites/worker.toml").to_str().unwrap(),
+            "--agent-cmd",
+            &agent,
+            "--model",
+            model.to_str().unwrap(),
+            "--store",
+            "s.db",
+        ],
+        dir,
+    );
     for subject in [
         ["--alarm", "1"],
         ["--record", SAMPLE_RECORD],
-        ["--suite-run", "nightly-2026-10-12"],
+        ["--suite-run", "1"],
     ] {
         let mut args = vec!["decide"];
         args.extend_from_slice(&subject);
