@@ -87,7 +87,7 @@ pub fn record_check(store: &mut Store, check: &Check) -> Result<()> {
         "INSERT INTO canary_checks (checked_at, rubric_id, rubric_version, fingerprint, \
          canary_sha256, n_items, n_agree) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
-            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            crate::store::now(),
             check.rubric_id,
             check.rubric_version,
             check.fingerprint,

@@ -545,7 +545,7 @@ fn append_in_transaction(store: &mut Store, decision: &Decision) -> Result<Entry
     let entry = Entry {
         schema: SCHEMA,
         seq: existing.len() as i64 + 1,
-        ts: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        ts: crate::store::now(),
         by: decision.by.clone(),
         subject: decision.subject.clone(),
         position: decision.position,

@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::records::{Label, Record};
 use crate::rubrics::Rubric;
 use crate::sampling::{Draw, SampleSpec};
-use crate::store::Store;
+use crate::store::{now, Store};
 
 /// Why a record is in the review queue.
 pub const REASON_SAMPLE: &str = "sample";
@@ -756,11 +756,6 @@ fn label_str(label: Label) -> &'static str {
         Label::Pass => "pass",
         Label::Fail => "fail",
     }
-}
-
-/// Now, as RFC 3339 UTC to the second.
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 #[cfg(test)]

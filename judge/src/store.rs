@@ -945,8 +945,8 @@ const INSERT_SCORE_REPLACING: &str = insert_score_then!(
      run_id = excluded.run_id, scored_at = excluded.scored_at"
 );
 
-/// Now, as RFC 3339 UTC to the second.
-fn now() -> String {
+/// Now, as RFC 3339 UTC to the second: the form of every timestamp the store holds.
+pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 

@@ -20,8 +20,8 @@ use crate::agent::{AgentAnswer, AgentConfig, AgentRequest, AgentSession};
 use crate::judge_model::JudgeModel;
 use crate::records::Record;
 use crate::rubrics::Rubric;
-use crate::scoring::{self, PreparedRubric, ScoringConfig};
-use crate::store::{Outcome, Store, Verdict};
+use crate::scoring::{PreparedRubric, ScoringConfig};
+use crate::store::{now, Outcome, Store, Verdict};
 use crate::streams::{Period, Stream, StreamKind};
 use crate::suites::{Case, Suite};
 
@@ -211,7 +211,7 @@ pub fn judge_answers(
     library: &[Rubric],
     judge: Option<&Judge>,
 ) -> Result<Vec<CaseResult>> {
-    let ts = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let ts = now();
     // The replies as records, keyed by record id.
     let mut records: BTreeMap<String, (usize, Record)> = BTreeMap::new();
     for (index, (case, answer)) in suite.cases.iter().zip(answers).enumerate() {
@@ -249,17 +249,14 @@ pub fn judge_answers(
             );
         };
         let prepared = PreparedRubric::new(judge.model, rubric)?;
-        scoring::score_rubric(
+        crate::trained::score_rubric(
             judge.model,
             &prepared,
             &todo,
             &ScoringConfig::default(),
+            judge.trained.get(&rubric.id),
             |batch| {
                 for scored in batch {
-                    let scored = match judge.trained.get(&rubric.id) {
-                        Some(artifact) => artifact.apply(scored.clone())?,
-                        None => scored.clone(),
-                    };
                     let index = records[&scored.record_id].0;
                     verdicts[index].push(RubricResult {
                         rubric_id: rubric.id.clone(),
@@ -666,10 +663,6 @@ fn run_from_row(row: &Row) -> rusqlite::Result<SuiteRun> {
         },
         results: Vec::new(),
     })
-}
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 #[cfg(test)]

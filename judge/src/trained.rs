@@ -18,10 +18,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::calibration::{JudgeAgreement, Platt, Probe};
+use crate::judge_model::JudgeModel;
 use crate::records::{Label, Record};
 use crate::rubrics::Rubric;
-use crate::scoring::{Features, Scored};
-use crate::store::{JudgeInfo, Store};
+use crate::scoring::{self, Features, PreparedRubric, Scored, ScoringConfig};
+use crate::store::{now, JudgeInfo, Store};
 
 /// The fitted part of a trained judge.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -151,6 +152,28 @@ impl Artifact {
     }
 }
 
+/// [`scoring::score_rubric`] with the rubric's trained judge, when it has one, giving each
+/// pair's P(pass): what `judge score`, `judge canary` and suite runs all score with.
+pub fn score_rubric(
+    model: &JudgeModel,
+    prepared: &PreparedRubric,
+    records: &[&Record],
+    config: &ScoringConfig,
+    trained: Option<&Artifact>,
+    mut on_batch: impl FnMut(&[Scored]) -> Result<()>,
+) -> Result<()> {
+    scoring::score_rubric(model, prepared, records, config, |batch| match trained {
+        None => on_batch(batch),
+        Some(artifact) => {
+            let scored = batch
+                .iter()
+                .map(|s| artifact.apply(s.clone()))
+                .collect::<Result<Vec<_>>>()?;
+            on_batch(&scored)
+        }
+    })
+}
+
 /// The trained judge that scores `rubric` now, if the rubric has one: checked against the
 /// zero-shot judge about to run (refused when stale) and registered in the store's judges.
 pub fn for_rubric(
@@ -195,13 +218,14 @@ pub fn save(store: &mut Store, new: NewArtifact) -> Result<Artifact> {
     let created_at = now();
     let calibrator_json = serde_json::to_string(&new.calibrator)?;
     let cv_json = serde_json::to_string(&new.cross_validated)?;
+    let rubric_sha256 = new.rubric.content_sha256();
     // The fingerprint covers the fitted parameters, so two fits never share scores.
     let fingerprint = {
         let mut hasher = Sha256::new();
         for part in [
             new.base_fingerprint,
             new.rubric.id.as_str(),
-            &new.rubric.content_sha256(),
+            &rubric_sha256,
             &calibrator_json,
         ] {
             hasher.update(part.as_bytes());
@@ -226,7 +250,7 @@ pub fn save(store: &mut Store, new: NewArtifact) -> Result<Artifact> {
         params![
             new.rubric.id,
             new.rubric.version,
-            new.rubric.content_sha256(),
+            rubric_sha256,
             new.model_name,
             new.model_sha256,
             new.base_fingerprint,
@@ -316,8 +340,4 @@ fn artifact_from_row(row: &Row) -> rusqlite::Result<Result<Artifact>> {
         calibrator,
         created_at: row.get(13)?,
     }))
-}
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use engine::synthetic::{write_synthetic_gguf, SyntheticSpec};
 use serde_json::Value;
 
-use crate::support::{judge, repo_root, stderr, stdout};
+use crate::support::{echo_agent_cmd, judge, repo_root, run_ok, stderr, stdout};
 
 /// The first `n` scenarios (6 records each) of the shipped labeled set.
 fn labeled_subset(dir: &Path, n_scenarios: usize) -> PathBuf {
@@ -40,16 +40,6 @@ fn synthetic_model(dir: &Path, name: &str, seed: u64) -> String {
     spec.seed = seed;
     write_synthetic_gguf(&path, &spec).unwrap();
     path.to_string_lossy().into_owned()
-}
-
-fn run_ok(args: &[&str], dir: &Path) -> String {
-    let output = judge(args, dir);
-    assert!(
-        output.status.success(),
-        "judge {args:?} failed: {}",
-        stderr(&output)
-    );
-    stdout(&output)
 }
 
 fn scores(path: &Path) -> Vec<Value> {
@@ -141,10 +131,7 @@ fn a_trained_judge_scores_its_rubric_and_refuses_to_go_stale() {
 
     // Suite replies are judged by the trained judge too; with another model it is refused.
     let suite = repo_root().join("suites/worker.toml");
-    let agent = format!(
-        "python3 {}",
-        repo_root().join("tests/agents/echo_agent.py").display()
-    );
+    let agent = echo_agent_cmd();
     let suite_run = |model: &str| {
         judge(
             &[

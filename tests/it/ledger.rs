@@ -7,23 +7,14 @@ use std::path::Path;
 
 use engine::synthetic::{write_synthetic_gguf, SyntheticSpec};
 
-use crate::support::{assert_one_clear_error, judge, repo_root, stderr, stdout};
+use crate::support::{
+    assert_one_clear_error, echo_agent_cmd, judge, repo_root, run_ok, stderr, stdout,
+};
 
 const EXIT_ALARM: i32 = 3;
 
 /// A record id of the sample data.
 const SAMPLE_RECORD: &str = "f-2026W36-001";
-
-fn run_ok(args: &[&str], dir: &Path) -> String {
-    let output = judge(args, dir);
-    assert!(
-        output.status.success(),
-        "judge {}: {}",
-        args.join(" "),
-        stderr(&output)
-    );
-    stdout(&output)
-}
 
 fn gaps_json(dir: &Path) -> Vec<serde_json::Value> {
     let text = run_ok(&["ledger", "gaps", "--store", "s.db", "--json"], dir);
@@ -186,10 +177,7 @@ fn a_tampered_export_fails_verification_naming_the_entry() {
     // synthetic model.
     let model = dir.join("model.gguf");
     write_synthetic_gguf(&model, &SyntheticSpec::tiny("llama")).unwrap();
-    let agent = format!(
-        "python3 {}",
-        repo_root().join("tests/agents/echo_agent.py").display()
-    );
+    let agent = echo_agent_cmd();
     run_ok(
         &[
             "suite",

@@ -7,20 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::support::{assert_one_clear_error, judge, repo_root, stderr, stdout};
+use crate::support::{assert_one_clear_error, judge, repo_root, run_ok, stderr};
 
 const EXIT_ALARM: i32 = 3;
-
-fn run_ok(args: &[&str], dir: &Path) -> String {
-    let output = judge(args, dir);
-    assert!(
-        output.status.success(),
-        "judge {}: {}",
-        args.join(" "),
-        stderr(&output)
-    );
-    stdout(&output)
-}
 
 /// The sample records in `s.db` and `judge drift` run once: alarm 1 (escalations/worker,
 /// lower) is open.

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use engine::synthetic::{write_synthetic_gguf, SyntheticSpec};
 
-use crate::support::{judge, repo_root, stderr, stdout};
+use crate::support::{echo_agent_cmd, judge, repo_root, stderr, stdout};
 
 /// The sample records of weeks up to `last_week` (inclusive) and after it.
 fn split_sample(last_week: &str) -> (String, String) {
@@ -48,7 +48,6 @@ fn write_config(dir: &Path, model: &Path) {
     let output = judge(&["init", "--config", "judge.toml"], dir);
     assert!(output.status.success(), "{}", stderr(&output));
     let starter = std::fs::read_to_string(dir.join("judge.toml")).unwrap();
-    let agent = repo_root().join("tests/agents/echo_agent.py");
     let suite = repo_root().join("suites/worker.toml");
     let config = starter
         .replace("records = []", r#"records = ["incoming"]"#)
@@ -64,7 +63,7 @@ fn write_config(dir: &Path, model: &Path) {
         + &format!(
             "\n[[suite]]\nfile = {:?}\nagent_cmd = {:?}\ntimeout = 30.0\n",
             suite.to_str().unwrap(),
-            format!("python3 {}", agent.display())
+            echo_agent_cmd()
         );
     std::fs::write(dir.join("judge.toml"), config).unwrap();
 }

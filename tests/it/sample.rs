@@ -9,7 +9,7 @@ use engine::synthetic::{write_synthetic_gguf, SyntheticSpec};
 use judge::review;
 use judge::store::Store;
 
-use crate::support::{assert_one_clear_error, judge, repo_root, stderr, stdout};
+use crate::support::{assert_one_clear_error, judge, repo_root, run_ok, stderr};
 
 /// The bundled sample records in `dir/records.jsonl`, in file order or reversed.
 fn sample_records(dir: &Path, name: &str, reversed: bool) {
@@ -19,12 +19,6 @@ fn sample_records(dir: &Path, name: &str, reversed: bool) {
         lines.reverse();
     }
     std::fs::write(dir.join(name), lines.join("\n") + "\n").unwrap();
-}
-
-fn run_ok(args: &[&str], dir: &Path) -> String {
-    let output = judge(args, dir);
-    assert!(output.status.success(), "{args:?}: {}", stderr(&output));
-    stdout(&output)
 }
 
 fn ingest(dir: &Path, input: &str, store: &str) {

@@ -8,13 +8,7 @@ use std::path::Path;
 use engine::synthetic::{write_synthetic_gguf, SyntheticSpec};
 use judge::store::Store;
 
-use crate::support::{assert_one_clear_error, judge, repo_root, stderr, stdout};
-
-fn run_ok(args: &[&str], dir: &Path) -> String {
-    let output = judge(args, dir);
-    assert!(output.status.success(), "{args:?}: {}", stderr(&output));
-    stdout(&output)
-}
+use crate::support::{assert_one_clear_error, judge, repo_root, run_ok, stderr};
 
 /// Scores `records.jsonl` into `store` with the synthetic model, then samples it.
 fn score_and_sample(dir: &Path, store: &str, shard: Option<&str>) {

@@ -25,6 +25,27 @@ pub fn judge(args: &[&str], dir: &Path) -> Output {
         .unwrap()
 }
 
+/// Runs `judge args` in `dir`, asserts it succeeded (showing its stderr if not) and returns
+/// its stdout.
+pub fn run_ok(args: &[&str], dir: &Path) -> String {
+    let output = judge(args, dir);
+    assert!(
+        output.status.success(),
+        "judge {}: {}",
+        args.join(" "),
+        stderr(&output)
+    );
+    stdout(&output)
+}
+
+/// The command line of the example agent for `judge suite run --agent-cmd`.
+pub fn echo_agent_cmd() -> String {
+    format!(
+        "python3 {}",
+        repo_root().join("tests/agents/echo_agent.py").display()
+    )
+}
+
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }

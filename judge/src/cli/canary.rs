@@ -11,7 +11,7 @@ use engine::DeviceChoice;
 use judge::canary::{self, Check};
 use judge::judge_model::JudgeModel;
 use judge::rubrics;
-use judge::scoring::{self, PreparedRubric, ScoringConfig};
+use judge::scoring::{PreparedRubric, ScoringConfig};
 use judge::store::Store;
 
 #[derive(Debug, clap::Args)]
@@ -67,17 +67,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let prepared = PreparedRubric::new(&model, rubric)?;
         let refs: Vec<_> = records.iter().collect();
         let mut verdicts = BTreeMap::new();
-        scoring::score_rubric(
+        judge::trained::score_rubric(
             &model,
             &prepared,
             &refs,
             &ScoringConfig::default(),
+            trained.as_ref(),
             |batch| {
                 for scored in batch {
-                    let scored = match &trained {
-                        Some(artifact) => artifact.apply(scored.clone())?,
-                        None => scored.clone(),
-                    };
                     if let Some(verdict) = scored.verdict(rubric.threshold) {
                         verdicts.insert(scored.record_id.clone(), verdict);
                     }

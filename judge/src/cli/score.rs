@@ -15,7 +15,7 @@ use judge::records::{self, Record, RecordLimits};
 use judge::review::{self, QueueScope};
 use judge::rubrics::{self, Rubric};
 use judge::sampling;
-use judge::scoring::{self, PreparedRubric, ScoringConfig};
+use judge::scoring::{PreparedRubric, ScoringConfig};
 use judge::store::{RunCounts, ScoreRow, Store};
 
 #[derive(Debug, clap::Args)]
@@ -208,21 +208,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut n_scored = 0;
     for step in &plan {
         let rubric = step.prepared.rubric;
-        scoring::score_rubric(&model, &step.prepared, &step.todo, &config, |batch| {
-            let rows: Vec<ScoreRow> = batch
-                .iter()
-                .cloned()
-                .map(|s| match &step.trained {
-                    Some(artifact) => artifact.apply(s),
-                    None => Ok(s),
-                })
-                .map(|s| Ok(s?.into_row(rubric, &step.fingerprint)))
-                .collect::<Result<_>>()?;
-            store.insert_scores(&rows, Some(run_id), args.force)?;
-            n_scored += rows.len();
-            progress.inc(rows.len() as u64);
-            Ok(())
-        })?;
+        judge::trained::score_rubric(
+            &model,
+            &step.prepared,
+            &step.todo,
+            &config,
+            step.trained.as_ref(),
+            |batch| {
+                let rows: Vec<ScoreRow> = batch
+                    .iter()
+                    .cloned()
+                    .map(|s| s.into_row(rubric, &step.fingerprint))
+                    .collect();
+                store.insert_scores(&rows, Some(run_id), args.force)?;
+                n_scored += rows.len();
+                progress.inc(rows.len() as u64);
+                Ok(())
+            },
+        )?;
     }
     progress.finish();
 
