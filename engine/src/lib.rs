@@ -20,7 +20,7 @@ mod tokenizer;
 pub use chat::{ChatMessage, ChatTemplate};
 pub use device::{select_device, DeviceChoice};
 pub use gguf::GgufFile;
-pub use model::{log_softmax, Architecture, Config, Forward, KvCache, Model, RopeStyle};
+pub use model::{log_softmax, Architecture, Config, Forward, KvCache, Model, RopeStyle, Taps};
 pub use tokenizer::Tokenizer;
 
 pub use candle_core::Device;
@@ -74,6 +74,8 @@ pub enum Error {
     ContextOverflow { n_tokens: usize, n_ctx: usize },
     #[error("token id {id} is outside the vocabulary of {n_vocab}")]
     TokenOutOfRange { id: u32, n_vocab: usize },
+    #[error("hidden-state tap: {0}")]
+    InvalidTap(String),
     #[error("device: {0}")]
     Device(String),
     #[error(transparent)]

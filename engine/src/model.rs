@@ -11,6 +11,7 @@
 //! asks for the few verdict tokens it needs ([`Model::logits_for`]) or the whole vocabulary
 //! ([`Model::logits`]).
 
+use std::ops::Range;
 use std::path::Path;
 
 use candle_core::{DType, Device, Tensor};
@@ -144,6 +145,24 @@ pub struct Forward {
     pub hidden: Tensor,
     /// The cache extended by the row, when one single row was run with `keep_cache`.
     pub cache: Option<KvCache>,
+    /// One `(n_rows, n_embd)` tensor per layer of [`Taps::layers`], in that order: the residual
+    /// stream after that block at each row's last token.
+    pub layer_last: Vec<Tensor>,
+    /// One `(n_rows, n_embd)` tensor per layer of [`Taps::layers`]: the residual stream after
+    /// that block averaged over each row's [`Taps::spans`] (zeros for a row without one).
+    pub layer_mean: Vec<Tensor>,
+}
+
+/// Intermediate hidden states a caller wants from a forward pass, besides the final one: what
+/// a probe reads when the last layer alone says too little (middle layers often carry more
+/// linearly readable meaning than the last, which is shaped for predicting the next token).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Taps {
+    /// Blocks (0-based) after which the residual stream is read.
+    pub layers: Vec<usize>,
+    /// Per row, the token range (within the row, after any prefix) to average over; empty, or
+    /// one entry per row.
+    pub spans: Vec<Option<Range<usize>>>,
 }
 
 /// One decoder block. Projection matrices are stored transposed, `(n_in, n_out)` and
@@ -261,6 +280,20 @@ impl Model {
         rows: &[&[u32]],
         keep_cache: bool,
     ) -> Result<Forward> {
+        self.forward_tapped(prefix, rows, keep_cache, &Taps::default())
+    }
+
+    /// [`Model::forward`], also reading the residual stream after the blocks `taps` names.
+    ///
+    /// Each tapped value is computed from its own row alone (a sum over that row's tokens in
+    /// order), so, like the final hidden state, it does not depend on the rest of the batch.
+    pub fn forward_tapped(
+        &self,
+        prefix: Option<&KvCache>,
+        rows: &[&[u32]],
+        keep_cache: bool,
+        taps: &Taps,
+    ) -> Result<Forward> {
         let cfg = &self.config;
         let n_rows = rows.len();
         let n_tokens = rows.iter().map(|r| r.len()).max().unwrap_or(0);
@@ -275,6 +308,7 @@ impl Model {
             });
         }
         let keep_cache = keep_cache && n_rows == 1;
+        check_taps(taps, rows, cfg.n_layer)?;
         let mut ids = Vec::with_capacity(n_rows * n_tokens);
         for row in rows {
             for &id in row.iter() {
@@ -301,6 +335,14 @@ impl Model {
 
         let mut new_keys = Vec::new();
         let mut new_values = Vec::new();
+        let mut layer_last = Vec::with_capacity(taps.layers.len());
+        let mut layer_mean = Vec::with_capacity(taps.layers.len());
+        let last: Vec<u32> = rows
+            .iter()
+            .enumerate()
+            .map(|(row_idx, row)| (row_idx * n_tokens + row.len() - 1) as u32)
+            .collect();
+        let last = Tensor::from_vec(last, n_rows, &self.device)?;
         for (layer_idx, layer) in self.layers.iter().enumerate() {
             let h = candle_nn::ops::rms_norm(&x, &layer.attn_norm, cfg.rms_eps)?;
             let mut qkv = h.matmul(&layer.wqkv)?;
@@ -319,15 +361,16 @@ impl Model {
             let gate_up = h.matmul(&layer.w_gate_up)?;
             let act = kernels::swiglu(&gate_up, cfg.n_ff)?;
             x = (x + act.matmul(&layer.w_down)?)?;
+            // A layer may be tapped more than once; each request gets its copy.
+            for _ in taps.layers.iter().filter(|&&l| l == layer_idx) {
+                layer_last.push(x.index_select(&last, 0)?);
+                layer_mean.push(span_means(&x, &taps.spans, n_rows, n_tokens)?);
+            }
         }
+        // Tapped values in the order the caller listed its layers.
+        let (layer_last, layer_mean) = in_request_order(&taps.layers, layer_last, layer_mean);
 
         // Only each row's last real token feeds the output: normalize just those.
-        let last: Vec<u32> = rows
-            .iter()
-            .enumerate()
-            .map(|(row_idx, row)| (row_idx * n_tokens + row.len() - 1) as u32)
-            .collect();
-        let last = Tensor::from_vec(last, n_rows, &self.device)?;
         let hidden = x.index_select(&last, 0)?;
         let hidden = candle_nn::ops::rms_norm(&hidden, &self.output_norm, cfg.rms_eps)?;
         let cache = keep_cache.then(|| KvCache {
@@ -335,7 +378,12 @@ impl Model {
             values: new_values,
             len: n_past + n_tokens,
         });
-        Ok(Forward { hidden, cache })
+        Ok(Forward {
+            hidden,
+            cache,
+            layer_last,
+            layer_mean,
+        })
     }
 
     /// Logits over the whole vocabulary, `(n_rows, n_vocab)`.
@@ -430,6 +478,71 @@ struct AttentionShape {
     n_rows: usize,
     n_tokens: usize,
     n_past: usize,
+}
+
+fn check_taps(taps: &Taps, rows: &[&[u32]], n_layer: usize) -> Result<()> {
+    if let Some(&layer) = taps.layers.iter().find(|&&l| l >= n_layer) {
+        return Err(Error::InvalidTap(format!(
+            "layer {layer} does not exist: the model has {n_layer} layers"
+        )));
+    }
+    if !taps.spans.is_empty() && taps.spans.len() != rows.len() {
+        return Err(Error::InvalidTap(format!(
+            "{} spans for {} rows",
+            taps.spans.len(),
+            rows.len()
+        )));
+    }
+    for (row_idx, (span, row)) in taps.spans.iter().zip(rows).enumerate() {
+        if let Some(span) = span {
+            if span.is_empty() || span.end > row.len() {
+                return Err(Error::InvalidTap(format!(
+                    "span {span:?} of row {row_idx} is empty or outside its {} tokens",
+                    row.len()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Each row's mean of `x` (`(n_rows * n_tokens, n_embd)`) over its span, zeros without one.
+fn span_means(
+    x: &Tensor,
+    spans: &[Option<Range<usize>>],
+    n_rows: usize,
+    n_tokens: usize,
+) -> Result<Tensor> {
+    let n_embd = x.dim(1)?;
+    let means = (0..n_rows)
+        .map(|row_idx| match spans.get(row_idx).cloned().flatten() {
+            Some(span) => {
+                let len = span.len();
+                let rows = x.narrow(0, row_idx * n_tokens + span.start, len)?;
+                (rows.sum_keepdim(0)? / len as f64).map_err(Error::from)
+            }
+            None => Ok(Tensor::zeros((1, n_embd), x.dtype(), x.device())?),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Tensor::cat(&means, 0)?)
+}
+
+/// The forward pass meets tapped layers in depth order; the caller listed them in its own.
+fn in_request_order(
+    layers: &[usize],
+    last: Vec<Tensor>,
+    mean: Vec<Tensor>,
+) -> (Vec<Tensor>, Vec<Tensor>) {
+    let mut depth_order: Vec<usize> = (0..layers.len()).collect();
+    depth_order.sort_by_key(|&i| (layers[i], i));
+    let mut slots: Vec<Option<(Tensor, Tensor)>> = vec![None; layers.len()];
+    for (request_idx, pair) in depth_order.into_iter().zip(last.into_iter().zip(mean)) {
+        slots[request_idx] = Some(pair);
+    }
+    slots
+        .into_iter()
+        .map(|slot| slot.expect("every tapped layer was reached"))
+        .unzip()
 }
 
 /// cos and sin of every position's rotation angles, `(n_ctx, head_dim / 2)`, computed in f64.

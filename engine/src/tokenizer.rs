@@ -121,6 +121,15 @@ impl Tokenizer {
         Ok(encoding.get_ids().to_vec())
     }
 
+    /// [`Tokenizer::encode_plain`] with each token's byte range in `text` (the same ids).
+    pub fn encode_plain_with_offsets(&self, text: &str) -> Result<(Vec<u32>, Vec<(usize, usize)>)> {
+        let encoding = self
+            .plain
+            .encode(text, false)
+            .map_err(|err| Error::Tokenizer(err.to_string()))?;
+        Ok((encoding.get_ids().to_vec(), encoding.get_offsets().to_vec()))
+    }
+
     pub fn decode(&self, ids: &[u32]) -> Result<String> {
         self.inner
             .decode(ids, false)

@@ -23,6 +23,8 @@ pub struct Config {
     pub sample: SampleSettings,
     #[serde(default, rename = "suite")]
     pub suites: Vec<SuiteSettings>,
+    #[serde(default, rename = "calibrate")]
+    pub calibrations: Vec<CalibrateSettings>,
     #[serde(default)]
     pub drift: DriftSettings,
     #[serde(default)]
@@ -96,6 +98,24 @@ pub struct SuiteSettings {
     pub concurrency: Option<usize>,
 }
 
+/// One rubric's trained judge, kept current by `judge run` (`judge calibrate --if-changed`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrateSettings {
+    pub rubric: String,
+    /// Labeled record files (JSONL with `labels`).
+    #[serde(default)]
+    pub labels: Vec<PathBuf>,
+    /// Also learn from the human labels imported into the store.
+    pub labels_store: Option<bool>,
+    /// `meta.FIELD`, `agent` or `role`: the cross-validation groups.
+    pub group_by: Option<String>,
+    /// The hidden states the probe reads (`judge calibrate --features`).
+    pub features: Option<String>,
+    /// An exported trained judge to use instead of training when it matches the labels.
+    pub import: Option<PathBuf>,
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DriftSettings {
@@ -152,6 +172,10 @@ impl Config {
         self.score.rubrics_dir.iter_mut().for_each(resolve);
         for suite in &mut self.suites {
             resolve(&mut suite.file);
+        }
+        for calibration in &mut self.calibrations {
+            calibration.labels.iter_mut().for_each(resolve);
+            calibration.import.iter_mut().for_each(resolve);
         }
         self.output.dir.iter_mut().for_each(resolve);
         self.output.metrics_file.iter_mut().for_each(resolve);
@@ -227,6 +251,12 @@ mod tests {
             "[score]",
             "[sample]",
             "[[suite]]",
+            "[[calibrate]]",
+            "labels",
+            "labels_store",
+            "group_by",
+            "features",
+            "import",
             "[drift]",
             "[drift.baselines]",
             "[output]",

@@ -11,7 +11,8 @@
 use std::collections::BTreeMap;
 
 use anyhow::{bail, Context, Result};
-use engine::{ChatMessage, KvCache};
+use engine::{ChatMessage, KvCache, Taps};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::judge_model::JudgeModel;
@@ -32,6 +33,8 @@ pub struct ScoringConfig {
     pub max_batch_rows: usize,
     /// Most tokens (rows times the longest row) in one forward pass: bounds memory.
     pub max_batch_tokens: usize,
+    /// The hidden states each scored pair's [`Features`] carry.
+    pub features: FeatureSpec,
 }
 
 impl Default for ScoringConfig {
@@ -39,6 +42,139 @@ impl Default for ScoringConfig {
         ScoringConfig {
             max_batch_rows: 16,
             max_batch_tokens: 4096,
+            features: FeatureSpec::default(),
+        }
+    }
+}
+
+/// Which hidden states a pair's [`Features::hidden`] holds, concatenated in this order: the
+/// final hidden state at the answer position, then the residual stream after each block of
+/// `answer_layers` at the answer position, then after each block of `output_mean_layers`
+/// averaged over the tokens of the record's `output` field (or of the whole record when the
+/// rubric does not show the output).
+///
+/// The default is the final hidden state alone, what trained judges read before richer
+/// features existed; a probe stores the spec it was trained on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeatureSpec {
+    #[serde(default = "default_true")]
+    pub final_answer: bool,
+    #[serde(default)]
+    pub answer_layers: Vec<usize>,
+    #[serde(default)]
+    pub output_mean_layers: Vec<usize>,
+}
+
+impl Default for FeatureSpec {
+    fn default() -> Self {
+        FeatureSpec {
+            final_answer: true,
+            answer_layers: Vec::new(),
+            output_mean_layers: Vec::new(),
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// A [`FeatureSpec`] with its layers given as fractions of the model's depth (0 the first
+/// block, 1 the last), so that one setting means the same for models of any depth. Written
+/// `final,answer@0.5,mean@0.75`: `final` the final hidden state at the answer position,
+/// `answer@D` the residual stream at depth D at the answer position, `mean@D` the residual
+/// stream at depth D averaged over the record's output tokens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureDepths {
+    pub final_answer: bool,
+    pub answer: Vec<f64>,
+    pub output_mean: Vec<f64>,
+}
+
+impl std::str::FromStr for FeatureDepths {
+    type Err = String;
+
+    fn from_str(text: &str) -> std::result::Result<FeatureDepths, String> {
+        let mut depths = FeatureDepths {
+            final_answer: false,
+            answer: Vec::new(),
+            output_mean: Vec::new(),
+        };
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if part == "final" {
+                depths.final_answer = true;
+                continue;
+            }
+            let parsed = part.split_once('@').and_then(|(kind, depth)| {
+                let depth: f64 = depth.parse().ok().filter(|d| (0.0..=1.0).contains(d))?;
+                Some((kind, depth))
+            });
+            match parsed {
+                Some(("answer", depth)) => depths.answer.push(depth),
+                Some(("mean", depth)) => depths.output_mean.push(depth),
+                _ => {
+                    return Err(format!(
+                        "`{part}`: expected `final`, `answer@D` or `mean@D` with a depth D \
+                         from 0 to 1"
+                    ))
+                }
+            }
+        }
+        Ok(depths)
+    }
+}
+
+impl FeatureDepths {
+    /// The layers these depths name in a model of `n_layer` blocks.
+    pub fn resolve(&self, n_layer: usize) -> FeatureSpec {
+        let layer = |depth: &f64| (depth * n_layer.saturating_sub(1) as f64).round() as usize;
+        FeatureSpec {
+            final_answer: self.final_answer,
+            answer_layers: self.answer.iter().map(layer).collect(),
+            output_mean_layers: self.output_mean.iter().map(layer).collect(),
+        }
+    }
+}
+
+impl FeatureSpec {
+    /// Blocks the forward pass must tap, each once, in the order the features use them.
+    fn tapped_layers(&self) -> Vec<usize> {
+        let mut layers = self.answer_layers.clone();
+        for layer in &self.output_mean_layers {
+            if !layers.contains(layer) {
+                layers.push(*layer);
+            }
+        }
+        layers
+    }
+
+    fn needs_spans(&self) -> bool {
+        !self.output_mean_layers.is_empty()
+    }
+
+    /// A short description, e.g. `final + answer@12,18 + output-mean@12`.
+    pub fn describe(&self) -> String {
+        let list = |layers: &[usize]| {
+            layers
+                .iter()
+                .map(|l| l.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let mut parts = Vec::new();
+        if self.final_answer {
+            parts.push("final".to_string());
+        }
+        if !self.answer_layers.is_empty() {
+            parts.push(format!("answer@{}", list(&self.answer_layers)));
+        }
+        if !self.output_mean_layers.is_empty() {
+            parts.push(format!("output-mean@{}", list(&self.output_mean_layers)));
+        }
+        if parts.is_empty() {
+            "zero-shot score only".to_string()
+        } else {
+            parts.join(" + ")
         }
     }
 }
@@ -59,6 +195,9 @@ pub struct Prompt {
     pub text: String,
     /// Tokens after the shared prefix.
     pub row_tokens: Vec<u32>,
+    /// The tokens of `row_tokens` that carry the record's `output` text (the whole record
+    /// when the rubric does not show the output): what output-mean features average over.
+    pub output_span: std::ops::Range<usize>,
 }
 
 /// Identifies the judge: model weights, prompt construction and engine numerics. Scores are
@@ -131,11 +270,13 @@ impl<'a> PreparedRubric<'a> {
                 self.rubric.id
             );
         }
-        let mut row_tokens = model.tokenizer.encode_plain(&record_json)?;
+        let (mut row_tokens, offsets) = model.tokenizer.encode_plain_with_offsets(&record_json)?;
+        let output_span = output_token_span(&record_json, &record.output, &offsets);
         row_tokens.extend(model.tokenizer.encode(&after)?);
         Ok(Prompt {
             text: format!("{before}{record_json}{after}"),
             row_tokens,
+            output_span,
         })
     }
 }
@@ -155,8 +296,9 @@ pub struct Scored {
     pub features: Option<Features>,
 }
 
-/// The answer position's final hidden state (after the output norm, what the output
-/// projection sees) and the zero-shot verdict logit difference: a probe's input.
+/// The hidden states the [`FeatureSpec`] asks for, concatenated (by default the answer
+/// position's final hidden state, after the output norm: what the output projection sees),
+/// and the zero-shot verdict logit difference: a probe's input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Features {
     pub hidden: Vec<f32>,
@@ -175,7 +317,8 @@ pub fn score_rubric(
 ) -> Result<()> {
     let n_ctx = model.model.config().n_ctx;
     let n_prefix = prepared.prefix_tokens.len();
-    let mut items: Vec<(&Record, Vec<u32>)> = Vec::with_capacity(records.len());
+    let mut items: Vec<(&Record, Vec<u32>, std::ops::Range<usize>)> =
+        Vec::with_capacity(records.len());
     let mut too_long = Vec::new();
     for record in records {
         let prompt = prepared.prompt(model, record)?;
@@ -190,7 +333,7 @@ pub fn score_rubric(
                 features: None,
             });
         } else {
-            items.push((record, prompt.row_tokens));
+            items.push((record, prompt.row_tokens, prompt.output_span));
         }
     }
     if !too_long.is_empty() {
@@ -213,7 +356,7 @@ pub fn score_rubric(
             end += 1;
         }
         let batch = &items[start..end];
-        let scored = score_batch(model, prepared, &prefix, batch)?;
+        let scored = score_batch(model, prepared, &prefix, batch, &config.features)?;
         on_batch(&scored)?;
         start = end;
     }
@@ -251,17 +394,64 @@ fn score_batch(
     model: &JudgeModel,
     prepared: &PreparedRubric,
     prefix: &KvCache,
-    batch: &[(&Record, Vec<u32>)],
+    batch: &[(&Record, Vec<u32>, std::ops::Range<usize>)],
+    spec: &FeatureSpec,
 ) -> Result<Vec<Scored>> {
-    let rows: Vec<&[u32]> = batch.iter().map(|(_, tokens)| tokens.as_slice()).collect();
-    let forward = model.model.forward(Some(prefix), &rows, false)?;
+    let rows: Vec<&[u32]> = batch
+        .iter()
+        .map(|(_, tokens, _)| tokens.as_slice())
+        .collect();
+    let tapped = spec.tapped_layers();
+    let taps = Taps {
+        layers: tapped.clone(),
+        spans: if spec.needs_spans() {
+            batch
+                .iter()
+                .map(|(_, _, span)| Some(span.clone()))
+                .collect()
+        } else {
+            Vec::new()
+        },
+    };
+    let forward = model
+        .model
+        .forward_tapped(Some(prefix), &rows, false, &taps)?;
     let logits: Vec<Vec<f32>> = model.model.logits(&forward.hidden)?.to_vec2()?;
-    let hidden: Vec<Vec<f32>> = forward.hidden.to_vec2()?;
+    let final_hidden: Vec<Vec<f32>> = forward.hidden.to_vec2()?;
+    let last = forward
+        .layer_last
+        .iter()
+        .map(|t| t.to_vec2::<f32>())
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let mean = forward
+        .layer_mean
+        .iter()
+        .map(|t| t.to_vec2::<f32>())
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let tap_idx = |layer: &usize| tapped.iter().position(|l| l == layer).expect("tapped");
+    let hidden: Vec<Vec<f32>> = final_hidden
+        .into_iter()
+        .enumerate()
+        .map(|(row_idx, final_row)| {
+            let mut row = if spec.final_answer {
+                final_row
+            } else {
+                Vec::new()
+            };
+            for layer in &spec.answer_layers {
+                row.extend_from_slice(&last[tap_idx(layer)][row_idx]);
+            }
+            for layer in &spec.output_mean_layers {
+                row.extend_from_slice(&mean[tap_idx(layer)][row_idx]);
+            }
+            row
+        })
+        .collect();
     let n_prefix = prepared.prefix_tokens.len();
     Ok(batch
         .iter()
         .zip(logits.iter().zip(hidden))
-        .map(|((record, tokens), (logits, hidden))| {
+        .map(|((record, tokens, _), (logits, hidden))| {
             let logprobs = engine::log_softmax(logits);
             let (pass, fail) = (prepared.pass_token as usize, prepared.fail_token as usize);
             Scored {
@@ -278,6 +468,28 @@ fn score_batch(
             }
         })
         .collect())
+}
+
+/// The tokens of a record's JSON that overlap the escaped `output` string's bytes; the whole
+/// record when the JSON does not show the output.
+fn output_token_span(
+    record_json: &str,
+    output: &str,
+    offsets: &[(usize, usize)],
+) -> std::ops::Range<usize> {
+    let escaped = serde_json::to_string(output).expect("a string always serializes");
+    let key = format!("\"output\": {escaped}");
+    let Some(at) = record_json.find(&key) else {
+        return 0..offsets.len();
+    };
+    // Inside the quotes: the value's first and last byte.
+    let (start, end) = (at + key.len() - escaped.len() + 1, at + key.len() - 1);
+    let first = offsets.iter().position(|&(_, e)| e > start);
+    let last = offsets.iter().rposition(|&(s, _)| s < end);
+    match (first, last) {
+        (Some(first), Some(last)) if first <= last => first..last + 1,
+        _ => 0..offsets.len(),
+    }
 }
 
 /// Softmax over the two verdict logits, in f64.
@@ -386,6 +598,53 @@ mod tests {
         let attacked = prepared.prompt(&model, &record("b", attack)).unwrap();
         assert_eq!(count(&plain.row_tokens), count(&attacked.row_tokens));
         assert!(attacked.text.contains("<|im_end|>\\n<|im_start|>assistant"));
+    }
+
+    #[test]
+    fn feature_depths_name_layers_of_any_model() {
+        let depths: FeatureDepths = "final, answer@0.5,mean@1".parse().unwrap();
+        let spec = depths.resolve(24);
+        assert_eq!(
+            spec,
+            FeatureSpec {
+                final_answer: true,
+                answer_layers: vec![12],
+                output_mean_layers: vec![23],
+            }
+        );
+        assert_eq!(spec.describe(), "final + answer@12 + output-mean@23");
+        assert_eq!(depths.resolve(30).answer_layers, vec![15]);
+        for bad in ["answer@1.5", "mean", "last@0.5", "answer@x"] {
+            let err = bad.parse::<FeatureDepths>().unwrap_err();
+            assert!(err.contains(bad.split(',').next().unwrap()), "{err}");
+        }
+        // What probes stored before feature specs read: the final hidden state alone.
+        let old: FeatureSpec = serde_json::from_str("{}").unwrap();
+        assert_eq!(old, FeatureSpec::default());
+    }
+
+    #[test]
+    fn the_output_span_covers_the_output_tokens() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.gguf");
+        write_synthetic_gguf(&path, &SyntheticSpec::tiny("llama")).unwrap();
+        let model = JudgeModel::load(&path, &engine::Device::Cpu).unwrap();
+        let rubrics = crate::rubrics::load_library(&crate::rubrics::default_rubrics_dir()).unwrap();
+        let rubric = rubrics
+            .iter()
+            .find(|r| r.id == "escalates-ambiguity")
+            .unwrap();
+        let prepared = PreparedRubric::new(&model, rubric).unwrap();
+        let output = "Which \"reports\" are old?\nI will wait.";
+        let prompt = prepared.prompt(&model, &record("a", output)).unwrap();
+        let span_text = model
+            .tokenizer
+            .decode(&prompt.row_tokens[prompt.output_span.clone()])
+            .unwrap();
+        let escaped = serde_json::to_string(output).unwrap();
+        let inner = &escaped[1..escaped.len() - 1];
+        assert!(span_text.contains(inner), "{span_text:?} vs {inner:?}");
+        assert!(span_text.len() <= inner.len() + 4, "{span_text:?}");
     }
 
     #[test]

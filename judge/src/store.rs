@@ -682,7 +682,16 @@ const MIGRATIONS: &[&str] = &[
     MIGRATION_SUITES,
     MIGRATION_TRAINED,
     MIGRATION_SAMPLING,
+    MIGRATION_PROMOTION,
 ];
+
+/// Why each trained judge is, or is not, the active one: a judge trained by `judge calibrate`
+/// or `judge run` is promoted only when its cross-validated agreement is not worse than the
+/// active judge's (`judge::trained::save`); a candidate that was not promoted is stored
+/// retired, with the comparison that kept it out.
+const MIGRATION_PROMOTION: &str = "
+ALTER TABLE trained_judges ADD COLUMN promotion TEXT NULL;
+";
 
 /// Suite runs against the live agent (`judge::suite_runs`): one row per run, one per case and
 /// one per (case, rubric). Agent failures are outcomes of their own, never `fail`.

@@ -2,7 +2,7 @@
 //! nor on whether its beginning came from a cached prefix.
 
 use engine::synthetic::SyntheticSpec;
-use engine::Model;
+use engine::{KvCache, Model, Taps};
 
 use crate::support::{max_abs_diff, synthetic};
 
@@ -192,4 +192,109 @@ fn a_row_is_bit_identical_alone_and_in_any_batch() {
             assert_bits_equal(&alone, batched, architecture);
         }
     }
+}
+
+type TapValues = Vec<Vec<Vec<f32>>>;
+
+fn tapped(
+    model: &Model,
+    cache: &KvCache,
+    rows: &[Vec<u32>],
+    taps: &Taps,
+) -> (TapValues, TapValues) {
+    let row_refs: Vec<&[u32]> = rows.iter().map(Vec::as_slice).collect();
+    let forward = model
+        .forward_tapped(Some(cache), &row_refs, false, taps)
+        .unwrap();
+    let read = |tensors: &[candle_core::Tensor]| -> Vec<Vec<Vec<f32>>> {
+        tensors.iter().map(|t| t.to_vec2().unwrap()).collect()
+    };
+    (read(&forward.layer_last), read(&forward.layer_mean))
+}
+
+/// Bit for bit, like the final hidden state, on the shapes of
+/// `a_row_is_bit_identical_alone_and_in_any_batch`.
+fn check_taps_are_per_row(architecture: &str) {
+    let spec = SyntheticSpec {
+        n_embd: 256,
+        n_head: 4,
+        n_head_kv: 2,
+        n_ff: 384,
+        ..SyntheticSpec::tiny(architecture)
+    };
+    let s = synthetic(&spec);
+    let prefix: Vec<u32> = (0..600).map(|i| (i * 7 % 290) as u32).collect();
+    let cache = s.model.prefill(None, &prefix).unwrap();
+    let rows = rows();
+    // Layers out of depth order and one twice: the results follow the request.
+    let layers = vec![1, 0, 1];
+    let spans: Vec<Option<std::ops::Range<usize>>> =
+        vec![Some(1..5), None, Some(0..13), Some(2..3)];
+    let taps = Taps {
+        layers: layers.clone(),
+        spans: spans.clone(),
+    };
+    let (last, mean) = tapped(&s.model, &cache, &rows, &taps);
+    assert_eq!((last.len(), mean.len()), (3, 3));
+    assert_bits_equal(&last[0].concat(), &last[2].concat(), "a layer tapped twice");
+    assert!(
+        max_abs_diff(&last[0][0], &last[1][0]) > 0.0,
+        "layers 1 and 0 differ"
+    );
+    for (row_idx, (row, span)) in rows.iter().zip(&spans).enumerate() {
+        let alone = Taps {
+            layers: layers.clone(),
+            spans: vec![span.clone()],
+        };
+        let (last_alone, mean_alone) = tapped(&s.model, &cache, std::slice::from_ref(row), &alone);
+        for tap in 0..layers.len() {
+            let what = format!("{architecture}: row {row_idx}, tap {tap}");
+            assert_bits_equal(&last[tap][row_idx], &last_alone[tap][0], &what);
+            assert_bits_equal(&mean[tap][row_idx], &mean_alone[tap][0], &what);
+        }
+        match span {
+            None => assert!(mean[0][row_idx].iter().all(|&v| v == 0.0)),
+            // A span of the last token alone is that token's state.
+            Some(span) if span.len() == 1 && span.end == row.len() => {
+                assert!(max_abs_diff(&mean[0][row_idx], &last[0][row_idx]) < 1e-6)
+            }
+            Some(_) => {}
+        }
+    }
+    // The last row's span 2..3 is its last token.
+    assert_eq!(rows[3].len(), 3);
+}
+
+#[test]
+fn hidden_state_taps_are_per_row_and_in_request_order() {
+    check_taps_are_per_row("llama");
+    check_taps_are_per_row("qwen2");
+}
+
+#[test]
+fn taps_outside_the_model_or_the_row_are_errors() {
+    let s = synthetic(&SyntheticSpec::tiny("llama"));
+    let n_layer = s.model.config().n_layer;
+    let bad_layer = Taps {
+        layers: vec![n_layer],
+        spans: vec![],
+    };
+    let err = s
+        .model
+        .forward_tapped(None, &[&[1, 2, 3]], false, &bad_layer)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("does not exist"), "{err}");
+    let bad_span = Taps {
+        layers: vec![0],
+        spans: vec![Some(2..4)],
+    };
+    let err = s
+        .model
+        .forward_tapped(None, &[&[1, 2, 3]], false, &bad_span)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("outside"), "{err}");
 }

@@ -13,9 +13,9 @@ use judge::calibration::{self, Agreement, CvConfig, JudgeAgreement, JudgeKind, L
 use judge::judge_model::JudgeModel;
 use judge::records::{self, Label, Record, RecordLimits, Source};
 use judge::rubrics::{self, Rubric};
-use judge::scoring::{self, Features, PreparedRubric, ScoringConfig};
+use judge::scoring::{self, FeatureDepths, FeatureSpec, Features, PreparedRubric, ScoringConfig};
 use judge::store::{JudgeInfo, Store};
-use judge::trained::{self, Calibrator, NewArtifact};
+use judge::trained::{self, Calibrator, FeatureProbe, NewArtifact, Promotion};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Method {
@@ -58,6 +58,16 @@ struct LabeledArgs {
     /// Most rows in one forward pass.
     #[arg(long, default_value_t = 16)]
     batch_size: usize,
+    /// The hidden states the probe reads, layers as fractions of the model's depth:
+    /// `final` (the final hidden state at the answer position), `answer@D` (the residual
+    /// stream at depth D at the answer position), `mean@D` (at depth D, averaged over the
+    /// record's output tokens), comma-separated.
+    #[arg(long, default_value = "final")]
+    features: FeatureDepths,
+    /// Also write every labeled item's features (label, group, zero-shot score, hidden
+    /// states) as JSON lines to this file, for analysis elsewhere.
+    #[arg(long)]
+    features_out: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -74,6 +84,21 @@ pub struct CalibrateArgs {
     /// Retire the rubric's trained judge instead: scoring goes back to zero-shot.
     #[arg(long, conflicts_with = "method")]
     retire: bool,
+    /// Do nothing when the active judge was trained on exactly these labels with these
+    /// settings for this model (what `judge run` passes: it retrains only when labels change).
+    #[arg(long)]
+    if_changed: bool,
+    /// An exported trained judge (`--export`) to use instead of training, when it was
+    /// trained on exactly these labels for this model and rubric; otherwise the judge is
+    /// trained as usual.
+    #[arg(long)]
+    import: Option<PathBuf>,
+    /// Write the active trained judge to this file afterwards (JSON).
+    #[arg(long)]
+    export: Option<PathBuf>,
+    /// Promote the new judge even when its cross-validated AUC is lower than the active one's.
+    #[arg(long)]
+    force: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -109,49 +134,164 @@ pub fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let labeled = load_labeled(&args.labeled, rubric)?;
-    let model_path = judge::models::resolve_or_default(args.model.as_deref())?;
-    let extracted = extract(&model_path, rubric, &labeled, &args.labeled)?;
-    let config = cv_config(&args.labeled);
-    let agreement = calibration::agreement(&extracted.items, &config)?;
-    let (kind, calibrator) = match args.method {
-        Method::Probe => (
-            JudgeKind::Probe,
-            Calibrator::Probe(Box::new(calibration::train_probe(
-                &extracted.items,
-                &config,
-            )?)),
-        ),
-        Method::Platt => (
-            JudgeKind::Platt,
-            Calibrator::Platt(calibration::train_platt(&extracted.items, &config)?),
-        ),
-    };
-    let cross_validated = judge_of(&agreement, kind)?.clone();
     let pairs: Vec<(&Record, Label)> = labeled.iter().map(|l| (&l.record, l.label)).collect();
-    let artifact = trained::save(
-        &mut store,
-        NewArtifact {
+    let training_set_sha256 = trained::training_set_sha256(&pairs);
+    let model_path = judge::models::resolve_or_default(args.model.as_deref())?;
+    let device = engine::select_device(args.labeled.device)?;
+    let model = JudgeModel::load(&model_path, &device)?;
+    let info = model.judge_info()?;
+    let spec = match args.method {
+        Method::Probe => args.labeled.features.resolve(model.model.config().n_layer),
+        Method::Platt => FeatureSpec::default(),
+    };
+    let method = match args.method {
+        Method::Probe => "probe",
+        Method::Platt => "platt",
+    };
+
+    let current = trained::active(&mut store, &rubric.id)?;
+    let up_to_date = current.as_ref().is_some_and(|a| {
+        a.is_trained_on(
             rubric,
-            model_name: &extracted.info.model_name,
-            model_sha256: &extracted.info.model_sha256,
-            base_fingerprint: &extracted.info.fingerprint,
-            training_set_sha256: trained::training_set_sha256(&pairs),
-            n_items: agreement.n_items,
-            n_pass: agreement.n_pass,
-            cross_validated,
-            calibrator,
-        },
-    )?;
-    trained::for_rubric(&mut store, rubric, &extracted.info)?;
-    print_agreement_table(&[(extracted.info.model_name.as_str(), &agreement, None)]);
-    println!(
-        "trained judge #{} ({}, judge {}) is now active for rubric {} v{}: `judge score` uses it",
-        artifact.id,
-        artifact.calibrator.method(),
-        artifact.fingerprint,
-        rubric.id,
-        rubric.version
-    );
+            &info.fingerprint,
+            &training_set_sha256,
+            method,
+            &spec,
+        )
+    });
+    if args.if_changed && up_to_date {
+        let artifact = current.expect("up to date means there is one");
+        println!(
+            "trained judge #{} for rubric {} is up to date: trained on these {} labels ({}) \
+             for judge {}, cross-validated AUC {:.3}",
+            artifact.id,
+            rubric.id,
+            artifact.n_items,
+            training_set_sha256.chars().take(12).collect::<String>(),
+            info.fingerprint,
+            artifact.cross_validated.metrics.auc
+        );
+        return finish(&mut store, rubric, &info, args.export.as_deref());
+    }
+
+    let imported = match &args.import {
+        Some(path) if path.exists() => {
+            match trained::import(path, rubric, &info, &training_set_sha256) {
+                Ok(artifact)
+                    if artifact.is_trained_on(
+                        rubric,
+                        &info.fingerprint,
+                        &training_set_sha256,
+                        method,
+                        &spec,
+                    ) =>
+                {
+                    Some(artifact)
+                }
+                Ok(_) => {
+                    eprintln!(
+                        "{}: trained with another method or other features; training anew",
+                        path.display()
+                    );
+                    None
+                }
+                Err(error) => {
+                    eprintln!("{error:#}; training anew");
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let (artifact, promotion) = match &imported {
+        Some(artifact) => {
+            println!(
+                "using the trained judge exported to {} (trained on these {} labels)",
+                args.import
+                    .as_ref()
+                    .expect("imported from a file")
+                    .display(),
+                artifact.n_items
+            );
+            trained::save(&mut store, trained::as_new(artifact, rubric), args.force)?
+        }
+        None => {
+            let extracted = extract_with(&model, &info, &spec, rubric, &labeled, &args.labeled)?;
+            let config = cv_config(&args.labeled);
+            let agreement = calibration::agreement(&extracted.items, &config)?;
+            let (kind, calibrator) = match args.method {
+                Method::Probe => (
+                    JudgeKind::Probe,
+                    Calibrator::Probe(Box::new(FeatureProbe {
+                        probe: calibration::train_probe(&extracted.items, &config)?,
+                        features: spec.clone(),
+                    })),
+                ),
+                Method::Platt => (
+                    JudgeKind::Platt,
+                    Calibrator::Platt(calibration::train_platt(&extracted.items, &config)?),
+                ),
+            };
+            print_agreement_table(&[(info.model_name.as_str(), &agreement, None)]);
+            trained::save(
+                &mut store,
+                NewArtifact {
+                    rubric,
+                    model_name: &info.model_name,
+                    model_sha256: &info.model_sha256,
+                    base_fingerprint: &info.fingerprint,
+                    training_set_sha256,
+                    n_items: agreement.n_items,
+                    n_pass: agreement.n_pass,
+                    cross_validated: judge_of(&agreement, kind)?.clone(),
+                    calibrator,
+                },
+                args.force,
+            )?
+        }
+    };
+    match promotion {
+        Promotion::Promoted => println!(
+            "trained judge #{} ({}, {}, judge {}) is now active for rubric {} v{}: `judge \
+             score` uses it ({})",
+            artifact.id,
+            artifact.calibrator.method(),
+            artifact.calibrator.features().describe(),
+            artifact.fingerprint,
+            rubric.id,
+            rubric.version,
+            artifact.promotion.as_deref().unwrap_or("promoted")
+        ),
+        Promotion::Kept { active } => println!(
+            "trained judge #{} for rubric {} is stored but not active: {}; #{active} stays \
+             (--force promotes it anyway)",
+            artifact.id,
+            rubric.id,
+            artifact.promotion.as_deref().unwrap_or("not promoted"),
+        ),
+    }
+    finish(&mut store, rubric, &info, args.export.as_deref())
+}
+
+/// Checks the rubric's active judge against the model (registering it), and exports it.
+fn finish(
+    store: &mut Store,
+    rubric: &Rubric,
+    info: &JudgeInfo,
+    export: Option<&std::path::Path>,
+) -> Result<ExitCode> {
+    let active = trained::for_rubric(store, rubric, info)?;
+    if let Some(path) = export {
+        let artifact = active.with_context(|| {
+            format!("rubric {} has no active trained judge to export", rubric.id)
+        })?;
+        judge::output::write_atomically(path, trained::export(&artifact)?.as_bytes())?;
+        println!(
+            "exported trained judge #{} to {}",
+            artifact.id,
+            path.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -356,16 +496,30 @@ fn extract(
     let device = engine::select_device(args.device)?;
     let model = JudgeModel::load(model_path, &device)?;
     let info = model.judge_info()?;
-    let prepared = PreparedRubric::new(&model, rubric)?;
+    let spec = args.features.resolve(model.model.config().n_layer);
+    extract_with(&model, &info, &spec, rubric, labeled, args)
+}
+
+/// [`extract`] with a loaded model and the features to keep.
+fn extract_with(
+    model: &JudgeModel,
+    info: &JudgeInfo,
+    spec: &FeatureSpec,
+    rubric: &Rubric,
+    labeled: &[LabeledRecord],
+    args: &LabeledArgs,
+) -> Result<Extracted> {
+    let prepared = PreparedRubric::new(model, rubric)?;
     let records: Vec<&Record> = labeled.iter().map(|l| &l.record).collect();
     let config = ScoringConfig {
         max_batch_rows: args.batch_size.max(1),
+        features: spec.clone(),
         ..ScoringConfig::default()
     };
     let started = Instant::now();
     let mut features: BTreeMap<String, Features> = BTreeMap::new();
     let mut too_long = Vec::new();
-    scoring::score_rubric(&model, &prepared, &records, &config, |batch| {
+    scoring::score_rubric(model, &prepared, &records, &config, |batch| {
         for scored in batch {
             match &scored.features {
                 Some(f) => {
@@ -409,11 +563,38 @@ fn extract(
             })
         })
         .collect::<Result<Vec<_>>>()?;
+    if let Some(path) = &args.features_out {
+        write_features(path, labeled, &items, spec)?;
+    }
     Ok(Extracted {
-        info,
+        info: info.clone(),
         items,
         items_per_second,
     })
+}
+
+/// One JSON line per item: its record id, label, group, zero-shot score and hidden states,
+/// with the spec that says what the hidden states are.
+fn write_features(
+    path: &std::path::Path,
+    labeled: &[LabeledRecord],
+    items: &[LabeledItem],
+    spec: &FeatureSpec,
+) -> Result<()> {
+    let mut text = String::new();
+    for (l, item) in labeled.iter().zip(items) {
+        let line = serde_json::json!({
+            "id": l.record.id,
+            "label": item.label,
+            "group": item.group,
+            "zero_shot": item.zero_shot,
+            "spec": spec,
+            "hidden": item.hidden,
+        });
+        text.push_str(&line.to_string());
+        text.push('\n');
+    }
+    judge::output::write_atomically(path, text.as_bytes())
 }
 
 /// The cross-validation group of a labeled record: its own id unless `--group-by` names a

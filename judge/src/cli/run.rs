@@ -181,6 +181,40 @@ fn plan(config: &Config, config_path: &Path) -> Result<Vec<Step>> {
         });
     }
 
+    for calibration in &config.calibrations {
+        let mut argv = with_store(command(&["calibrate", "--if-changed", "--rubric"]));
+        argv.insert(3, calibration.rubric.clone().into());
+        if !calibration.labels.is_empty() {
+            argv.push("--labels".into());
+            argv.extend(calibration.labels.iter().map(OsString::from));
+        }
+        if calibration.labels_store.unwrap_or(false) {
+            argv.extend(["--labels-store".into(), store.clone().into()]);
+        }
+        if let Some(group_by) = &calibration.group_by {
+            argv.extend(["--group-by".into(), group_by.into()]);
+        }
+        if let Some(features) = &calibration.features {
+            argv.extend(["--features".into(), features.into()]);
+        }
+        if let Some(import) = &calibration.import {
+            argv.extend(["--import".into(), import.into()]);
+        }
+        model_args(&mut argv);
+        rubrics_dir_args(&mut argv);
+        // The human labels come with the records ingested tonight.
+        let needs = if calibration.labels_store.unwrap_or(false) {
+            vec!["ingest"]
+        } else {
+            vec![]
+        };
+        steps.push(Step {
+            name: "calibrate",
+            argv,
+            needs,
+        });
+    }
+
     if !inputs.is_empty() {
         let mut argv = with_store(command(&["score", "--input"]));
         argv.splice(3..3, inputs.iter().map(OsString::from));

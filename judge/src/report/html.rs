@@ -455,13 +455,33 @@ fn calibration(out: &mut String, data: &ReportData) -> Result<()> {
     for curve in &data.calibration {
         let _ = writeln!(
             out,
-            "<h3>{} (judge <code>{}</code>)</h3><figure class=\"chart\" data-reliability=\"{}\">{}\
+            "<h3>{} (judge <code>{}</code>)</h3>\
+             <p class=\"judge-agreement\" data-rubric=\"{}\">{} on {}, trained {} on {} labeled \
+             items ({} pass). Cross-validated agreement with the labels: AUC {:.3} \
+             [{:.3}, {:.3}], kappa {:.3} [{:.3}, {:.3}], accuracy {:.3} [{:.3}, {:.3}]. {}</p>\
+             <figure class=\"chart\" data-reliability=\"{}\">{}\
              <figcaption>The active trained judge's cross-validated (out-of-fold) predictions \
              against the labels.</figcaption></figure>\
              <table><tr><th>P(pass)</th><th class=\"num\">pairs</th>\
              <th class=\"num\">mean P(pass)</th><th class=\"num\">observed pass rate</th></tr>",
             escape(&curve.rubric),
             escape(&curve.judge),
+            escape(&curve.rubric),
+            escape(&curve.method),
+            escape(&curve.features),
+            escape(&curve.trained_at),
+            curve.n_items,
+            curve.n_pass,
+            curve.auc.value,
+            curve.auc.low,
+            curve.auc.high,
+            curve.kappa.value,
+            curve.kappa.low,
+            curve.kappa.high,
+            curve.accuracy.value,
+            curve.accuracy.low,
+            curve.accuracy.high,
+            escape(curve.promotion.as_deref().unwrap_or("")),
             escape(&curve.rubric),
             charts::reliability_chart(curve)?,
         );

@@ -267,6 +267,31 @@ pub fn render(data: &ReportData) -> String {
             cell(&curve.rubric),
             curve.judge.replace('`', "'")
         );
+        let _ = writeln!(
+            out,
+            "{} on {}, trained {} on {} labeled items ({} pass). Cross-validated agreement with \
+             the labels: AUC {:.3} [{:.3}, {:.3}], kappa {:.3} [{:.3}, {:.3}], accuracy {:.3} \
+             [{:.3}, {:.3}].{}\n",
+            cell(&curve.method),
+            cell(&curve.features),
+            cell(&curve.trained_at),
+            curve.n_items,
+            curve.n_pass,
+            curve.auc.value,
+            curve.auc.low,
+            curve.auc.high,
+            curve.kappa.value,
+            curve.kappa.low,
+            curve.kappa.high,
+            curve.accuracy.value,
+            curve.accuracy.low,
+            curve.accuracy.high,
+            curve
+                .promotion
+                .as_deref()
+                .map(|p| format!(" {}.", cell(p)))
+                .unwrap_or_default()
+        );
         out.push_str(
             "| P(pass) | pairs | mean P(pass) | observed pass rate |\n|---|---:|---:|---:|\n",
         );

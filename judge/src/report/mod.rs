@@ -206,7 +206,29 @@ pub struct SampleScore {
 pub struct CalibrationCurve {
     pub rubric: String,
     pub judge: String,
+    /// `probe` or `platt`.
+    pub method: String,
+    /// The hidden states a probe reads (`final + answer@12 + output-mean@12`).
+    pub features: String,
+    pub trained_at: String,
+    /// Labeled items it was trained and cross-validated on, and how many pass.
+    pub n_items: usize,
+    pub n_pass: usize,
+    /// Cross-validated agreement with the labels, with 95% cluster-bootstrap intervals.
+    pub auc: IntervalValue,
+    pub kappa: IntervalValue,
+    pub accuracy: IntervalValue,
+    /// Why it is the active judge (`promoted over #3: AUC 0.86 >= 0.84`).
+    pub promotion: Option<String>,
     pub bins: Vec<CalibrationBin>,
+}
+
+/// A point estimate with its 95% interval.
+#[derive(Debug, Clone, Serialize)]
+pub struct IntervalValue {
+    pub value: f64,
+    pub low: f64,
+    pub high: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -597,6 +619,24 @@ fn calibration_curves(store: &mut Store) -> Result<Vec<CalibrationCurve>> {
         .map(|artifact| CalibrationCurve {
             rubric: artifact.rubric_id.clone(),
             judge: artifact.judge_name(),
+            method: artifact.calibrator.method().to_string(),
+            features: artifact.calibrator.features().describe(),
+            trained_at: artifact.created_at.clone(),
+            n_items: artifact.n_items,
+            n_pass: artifact.n_pass,
+            auc: interval_value(
+                artifact.cross_validated.metrics.auc,
+                &artifact.cross_validated.intervals.auc,
+            ),
+            kappa: interval_value(
+                artifact.cross_validated.metrics.kappa,
+                &artifact.cross_validated.intervals.kappa,
+            ),
+            accuracy: interval_value(
+                artifact.cross_validated.metrics.accuracy,
+                &artifact.cross_validated.intervals.accuracy,
+            ),
+            promotion: artifact.promotion.clone(),
             bins: artifact
                 .cross_validated
                 .reliability
@@ -611,6 +651,14 @@ fn calibration_curves(store: &mut Store) -> Result<Vec<CalibrationCurve>> {
                 .collect(),
         })
         .collect())
+}
+
+fn interval_value(value: f64, interval: &crate::calibration::Interval) -> IntervalValue {
+    IntervalValue {
+        value,
+        low: interval.low,
+        high: interval.high,
+    }
 }
 
 fn pass_rate_trends(all: &[streams::Stream], period: &str) -> Vec<PassRateTrend> {
