@@ -124,6 +124,18 @@ impl std::str::FromStr for FeatureDepths {
     }
 }
 
+impl std::fmt::Display for FeatureDepths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = Vec::new();
+        if self.final_answer {
+            parts.push("final".to_string());
+        }
+        parts.extend(self.answer.iter().map(|d| format!("answer@{d}")));
+        parts.extend(self.output_mean.iter().map(|d| format!("mean@{d}")));
+        write!(f, "{}", parts.join(","))
+    }
+}
+
 impl FeatureDepths {
     /// The layers these depths name in a model of `n_layer` blocks.
     pub fn resolve(&self, n_layer: usize) -> FeatureSpec {

@@ -26,7 +26,7 @@ enum Method {
 }
 
 /// What `calibrate` and `agreement` share: the labeled records and how to cross-validate.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 struct LabeledArgs {
     /// The rubric the labels are for.
     #[arg(long)]
@@ -115,6 +115,10 @@ pub struct AgreementArgs {
     /// Also write the JSON to this file.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// A labeled set made independently of --labels: every judge is also trained on all of
+    /// --labels and scored on these records (transfer, what a user can expect).
+    #[arg(long, num_args = 1..)]
+    test_labels: Vec<PathBuf>,
 }
 
 pub fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
@@ -305,12 +309,47 @@ pub fn run_agreement(args: AgreementArgs) -> Result<ExitCode> {
     } else {
         args.model.iter().map(|m| Some(m.as_str())).collect()
     };
+    let test_labeled = if args.test_labels.is_empty() {
+        None
+    } else {
+        let test_args = LabeledArgs {
+            labels: args.test_labels.clone(),
+            labels_store: None,
+            features_out: None,
+            ..args.labeled.clone()
+        };
+        Some(load_labeled(&test_args, rubric)?)
+    };
     let mut results = Vec::new();
     for reference in references {
         let model_path = judge::models::resolve_or_default(reference)?;
-        let extracted = extract(&model_path, rubric, &labeled, &args.labeled)?;
+        let device = engine::select_device(args.labeled.device)?;
+        let model = JudgeModel::load(&model_path, &device)?;
+        let info = model.judge_info()?;
+        let spec = args.labeled.features.resolve(model.model.config().n_layer);
+        let extracted = extract_with(&model, &info, &spec, rubric, &labeled, &args.labeled)?;
         let agreement = calibration::agreement(&extracted.items, &config)?;
-        results.push((extracted.info, agreement, extracted.items_per_second));
+        let transfer = match &test_labeled {
+            None => None,
+            Some(test) => {
+                let test_args = LabeledArgs {
+                    features_out: None,
+                    ..args.labeled.clone()
+                };
+                let tested = extract_with(&model, &info, &spec, rubric, test, &test_args)?;
+                Some(calibration::transfer(
+                    &extracted.items,
+                    &tested.items,
+                    &config,
+                )?)
+            }
+        };
+        results.push((
+            extracted.info,
+            agreement,
+            transfer,
+            extracted.items_per_second,
+        ));
     }
     let json = serde_json::json!({
         "rubric": rubric.id,
@@ -318,11 +357,15 @@ pub fn run_agreement(args: AgreementArgs) -> Result<ExitCode> {
         "folds": config.folds,
         "seed": config.seed,
         "group_by": args.labeled.group_by,
-        "models": results.iter().map(|(info, agreement, rate)| serde_json::json!({
+        "features": args.labeled.features.to_string(),
+        "labels": args.labeled.labels,
+        "test_labels": args.test_labels,
+        "models": results.iter().map(|(info, agreement, transfer, rate)| serde_json::json!({
             "model": info.model_name,
             "judge": info.fingerprint,
             "items_per_second": rate,
             "agreement": agreement,
+            "transfer": transfer,
         })).collect::<Vec<_>>(),
     });
     if let Some(out) = &args.out {
@@ -333,11 +376,30 @@ pub fn run_agreement(args: AgreementArgs) -> Result<ExitCode> {
     } else {
         let rows: Vec<(&str, &Agreement, Option<f64>)> = results
             .iter()
-            .map(|(info, agreement, rate)| (info.model_name.as_str(), agreement, Some(*rate)))
+            .map(|(info, agreement, _, rate)| (info.model_name.as_str(), agreement, Some(*rate)))
             .collect();
         print_agreement_table(&rows);
+        for (info, _, transfer, _) in &results {
+            if let Some(transfer) = transfer {
+                println!(
+                    "{}: trained on all of {}, scored on {} (transfer):",
+                    info.model_name,
+                    paths(&args.labeled.labels),
+                    paths(&args.test_labels)
+                );
+                print_agreement_table(&[(info.model_name.as_str(), transfer, None)]);
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn paths(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A record with its label for the rubric, and where it was read.
@@ -486,21 +548,8 @@ fn add_stored_labels(
     Ok(())
 }
 
-/// Scores the labeled records zero-shot with one model, keeping each one's features.
-fn extract(
-    model_path: &std::path::Path,
-    rubric: &Rubric,
-    labeled: &[LabeledRecord],
-    args: &LabeledArgs,
-) -> Result<Extracted> {
-    let device = engine::select_device(args.device)?;
-    let model = JudgeModel::load(model_path, &device)?;
-    let info = model.judge_info()?;
-    let spec = args.features.resolve(model.model.config().n_layer);
-    extract_with(&model, &info, &spec, rubric, labeled, args)
-}
-
-/// [`extract`] with a loaded model and the features to keep.
+/// Scores the labeled records zero-shot with a loaded model, keeping each one's features
+/// (those `spec` names).
 fn extract_with(
     model: &JudgeModel,
     info: &JudgeInfo,
@@ -648,12 +697,16 @@ fn judge_of(agreement: &Agreement, kind: JudgeKind) -> Result<&JudgeAgreement> {
 /// confusion matrices.
 fn print_agreement_table(rows: &[(&str, &Agreement, Option<f64>)]) {
     for (model, agreement, rate) in rows {
+        let how = if agreement.folds == 0 {
+            "scored by judges trained on the other set".to_string()
+        } else {
+            format!("{}-fold cross-validation", agreement.folds)
+        };
         println!(
-            "{model}: {} labeled items ({} pass) in {} groups, {}-fold cross-validation, seed {}{}",
+            "{model}: {} labeled items ({} pass) in {} groups, {how}, seed {}{}",
             agreement.n_items,
             agreement.n_pass,
             agreement.n_groups,
-            agreement.folds,
             agreement.seed,
             rate.map(|r| format!(", {r:.2} items/s"))
                 .unwrap_or_default()
