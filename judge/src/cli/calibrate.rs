@@ -115,6 +115,10 @@ pub struct AgreementArgs {
     /// Also write the JSON to this file.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Compare the probe on several feature sets (each written like --features) from one
+    /// forward pass per record: one table row per variant.
+    #[arg(long, num_args = 1..)]
+    variants: Vec<FeatureDepths>,
     /// A labeled set made independently of --labels: every judge is also trained on all of
     /// --labels and scored on these records (transfer, what a user can expect).
     #[arg(long, num_args = 1..)]
@@ -320,36 +324,54 @@ pub fn run_agreement(args: AgreementArgs) -> Result<ExitCode> {
         };
         Some(load_labeled(&test_args, rubric)?)
     };
+    let variants = if args.variants.is_empty() {
+        vec![args.labeled.features.clone()]
+    } else {
+        args.variants.clone()
+    };
     let mut results = Vec::new();
     for reference in references {
         let model_path = judge::models::resolve_or_default(reference)?;
         let device = engine::select_device(args.labeled.device)?;
         let model = JudgeModel::load(&model_path, &device)?;
         let info = model.judge_info()?;
-        let spec = args.labeled.features.resolve(model.model.config().n_layer);
-        let extracted = extract_with(&model, &info, &spec, rubric, &labeled, &args.labeled)?;
-        let agreement = calibration::agreement(&extracted.items, &config)?;
-        let transfer = match &test_labeled {
+        let n_layer = model.model.config().n_layer;
+        let specs: Vec<FeatureSpec> = variants.iter().map(|v| v.resolve(n_layer)).collect();
+        // One forward pass per record serves every variant.
+        let union = FeatureSpec::union(&specs);
+        let extracted = extract_with(&model, &info, &union, rubric, &labeled, &args.labeled)?;
+        let tested = match &test_labeled {
             None => None,
             Some(test) => {
                 let test_args = LabeledArgs {
                     features_out: None,
                     ..args.labeled.clone()
                 };
-                let tested = extract_with(&model, &info, &spec, rubric, test, &test_args)?;
-                Some(calibration::transfer(
-                    &extracted.items,
-                    &tested.items,
-                    &config,
+                Some(extract_with(
+                    &model, &info, &union, rubric, test, &test_args,
                 )?)
             }
         };
-        results.push((
-            extracted.info,
-            agreement,
-            transfer,
-            extracted.items_per_second,
-        ));
+        let mut per_variant = Vec::new();
+        for (variant, spec) in variants.iter().zip(&specs) {
+            let items = select_features(&extracted.items, &union, spec);
+            let agreement = calibration::agreement(&items, &config)?;
+            let transfer = match &tested {
+                None => None,
+                Some(tested) => Some(calibration::transfer(
+                    &items,
+                    &select_features(&tested.items, &union, spec),
+                    &config,
+                )?),
+            };
+            per_variant.push(VariantResult {
+                features: variant.to_string(),
+                spec: spec.clone(),
+                agreement,
+                transfer,
+            });
+        }
+        results.push((extracted.info, per_variant, extracted.items_per_second));
     }
     let json = serde_json::json!({
         "rubric": rubric.id,
@@ -357,15 +379,16 @@ pub fn run_agreement(args: AgreementArgs) -> Result<ExitCode> {
         "folds": config.folds,
         "seed": config.seed,
         "group_by": args.labeled.group_by,
-        "features": args.labeled.features.to_string(),
         "labels": args.labeled.labels,
         "test_labels": args.test_labels,
-        "models": results.iter().map(|(info, agreement, transfer, rate)| serde_json::json!({
+        "models": results.iter().map(|(info, per_variant, rate)| serde_json::json!({
             "model": info.model_name,
             "judge": info.fingerprint,
             "items_per_second": rate,
-            "agreement": agreement,
-            "transfer": transfer,
+            "features": per_variant[0].features,
+            "agreement": per_variant[0].agreement,
+            "transfer": per_variant[0].transfer,
+            "variants": per_variant,
         })).collect::<Vec<_>>(),
     });
     if let Some(out) = &args.out {
@@ -373,21 +396,19 @@ pub fn run_agreement(args: AgreementArgs) -> Result<ExitCode> {
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&json)?);
-    } else {
-        let rows: Vec<(&str, &Agreement, Option<f64>)> = results
-            .iter()
-            .map(|(info, agreement, _, rate)| (info.model_name.as_str(), agreement, Some(*rate)))
-            .collect();
-        print_agreement_table(&rows);
-        for (info, _, transfer, _) in &results {
-            if let Some(transfer) = transfer {
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (info, per_variant, rate) in &results {
+        for variant in per_variant {
+            let name = format!("{} [{}]", info.model_name, variant.spec.describe());
+            print_agreement_table(&[(name.as_str(), &variant.agreement, Some(*rate))]);
+            if let Some(transfer) = &variant.transfer {
                 println!(
-                    "{}: trained on all of {}, scored on {} (transfer):",
-                    info.model_name,
+                    "{name}: trained on all of {}, scored on {} (transfer):",
                     paths(&args.labeled.labels),
                     paths(&args.test_labels)
                 );
-                print_agreement_table(&[(info.model_name.as_str(), transfer, None)]);
+                print_agreement_table(&[(name.as_str(), transfer, None)]);
             }
         }
     }
@@ -400,6 +421,32 @@ fn paths(paths: &[PathBuf]) -> String {
         .map(|p| p.display().to_string())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// One feature set's agreement (and transfer) under one judge model.
+#[derive(serde::Serialize)]
+struct VariantResult {
+    features: String,
+    spec: FeatureSpec,
+    agreement: Agreement,
+    transfer: Option<Agreement>,
+}
+
+/// The items with only the hidden states `spec` names, out of features extracted for `union`.
+fn select_features(
+    items: &[LabeledItem],
+    union: &FeatureSpec,
+    spec: &FeatureSpec,
+) -> Vec<LabeledItem> {
+    items
+        .iter()
+        .map(|item| LabeledItem {
+            hidden: union
+                .select(spec, &item.hidden)
+                .expect("the union holds every variant's blocks"),
+            ..item.clone()
+        })
+        .collect()
 }
 
 /// A record with its label for the rubric, and where it was read.
