@@ -14,8 +14,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-model=${1:-qwen2.5-coder-0.5b-instruct}
-features=${JUDGE_FEATURES:-final,mean@0.5,input@0.5}
+model=${1:-smollm2-135m-instruct}
+features=${JUDGE_FEATURES:-mean@0.25,input@0.25}
 cargo build --release -p judge
 ./target/release/judge models fetch "$model"
 scratch=$(mktemp -d)
