@@ -36,6 +36,9 @@ pub struct Tokenizer {
     bos_id: Option<u32>,
 }
 
+/// A token's byte range in the encoded text.
+pub type ByteRange = (usize, usize);
+
 impl Tokenizer {
     /// Builds the tokenizer described by the file's `tokenizer.ggml.*` metadata.
     pub fn from_gguf(gguf: &GgufFile) -> Result<Tokenizer> {
@@ -122,7 +125,7 @@ impl Tokenizer {
     }
 
     /// [`Tokenizer::encode_plain`] with each token's byte range in `text` (the same ids).
-    pub fn encode_plain_with_offsets(&self, text: &str) -> Result<(Vec<u32>, Vec<(usize, usize)>)> {
+    pub fn encode_plain_with_offsets(&self, text: &str) -> Result<(Vec<u32>, Vec<ByteRange>)> {
         let encoding = self
             .plain
             .encode(text, false)

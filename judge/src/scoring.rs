@@ -413,8 +413,7 @@ pub fn score_rubric(
 ) -> Result<()> {
     let n_ctx = model.model.config().n_ctx;
     let n_prefix = prepared.prefix_tokens.len();
-    let mut items: Vec<(&Record, Vec<u32>, [std::ops::Range<usize>; 2])> =
-        Vec::with_capacity(records.len());
+    let mut items: Vec<Row<'_>> = Vec::with_capacity(records.len());
     let mut too_long = Vec::new();
     for record in records {
         let prompt = prepared.prompt(model, record)?;
@@ -494,7 +493,7 @@ fn score_batch(
     model: &JudgeModel,
     prepared: &PreparedRubric,
     prefix: &KvCache,
-    batch: &[(&Record, Vec<u32>, [std::ops::Range<usize>; 2])],
+    batch: &[Row<'_>],
     spec: &FeatureSpec,
 ) -> Result<Vec<Scored>> {
     let rows: Vec<&[u32]> = batch
@@ -597,6 +596,9 @@ fn field_token_span(
         _ => 0..offsets.len(),
     }
 }
+
+/// A record to score: its row tokens and the token spans of its output and its input.
+type Row<'a> = (&'a Record, Vec<u32>, [std::ops::Range<usize>; 2]);
 
 /// Softmax over the two verdict logits, in f64.
 fn p_pass(logit_pass: f32, logit_fail: f32) -> f64 {
