@@ -487,8 +487,9 @@ impl VerdictFile {
 }
 
 impl Rubric {
-    /// The chat with `record_json` in the record's place.
-    fn messages_around(&self, record_json: &str) -> Vec<PromptMessage> {
+    /// The chat with `record_json` in the record's place. Scoring puts a sentinel there and
+    /// appends the record's tokens itself, so no record text is ever searched for in the chat.
+    pub(crate) fn messages_around(&self, record_json: &str) -> Vec<PromptMessage> {
         let mut messages = vec![PromptMessage {
             role: "system".to_string(),
             content: self.instructions(),
