@@ -533,7 +533,7 @@ fn reject(source: &Source, field: Option<String>, reason: String, raw: &str) -> 
 }
 
 /// The longest prefix of `text` of at most `max_bytes` bytes that ends on a char boundary.
-fn cut_at_char_boundary(text: &str, max_bytes: usize) -> &str {
+pub(crate) fn cut_at_char_boundary(text: &str, max_bytes: usize) -> &str {
     if text.len() <= max_bytes {
         return text;
     }

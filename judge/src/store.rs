@@ -17,7 +17,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::records::{Label, Record, Source};
+use crate::records::{Label, Record, Reject, Source};
 
 /// The schema version this binary writes: the number of migrations it knows.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -246,6 +246,39 @@ impl Store {
             }
             Ok(ingest)
         })
+    }
+
+    /// Takes out of `records` every record whose id is already stored with different content
+    /// and returns them as rejects naming the id and the store: scoring such a line would store
+    /// its score against the stored content, and replacing the stored content would make the
+    /// earlier scores lie. Nothing is written.
+    pub fn take_conflicts(&self, records: &mut Vec<(Source, Record)>) -> Result<Vec<Reject>> {
+        let mut rejects = Vec::new();
+        let mut kept = Vec::with_capacity(records.len());
+        for (source, record) in records.drain(..) {
+            match self.record(&record.id)? {
+                Some(stored) if stored != record => rejects.push(Reject {
+                    file: source.file,
+                    line: source.line,
+                    field: Some("id".into()),
+                    reason: format!(
+                        "record `{}` is already in {} with different content; the stored \
+                         version is kept and this line is neither stored nor scored (give a \
+                         changed record a new id)",
+                        record.id,
+                        self.path.display()
+                    ),
+                    raw: crate::records::cut_at_char_boundary(
+                        &serde_json::to_string(&record).unwrap_or_default(),
+                        crate::records::MAX_RAW_BYTES,
+                    )
+                    .to_string(),
+                }),
+                _ => kept.push((source, record)),
+            }
+        }
+        *records = kept;
+        Ok(rejects)
     }
 
     pub fn record(&self, id: &str) -> Result<Option<Record>> {

@@ -8,7 +8,7 @@ use std::path::Path;
 use engine::synthetic::{write_synthetic_gguf, SyntheticSpec};
 use judge::store::{Outcome, Store};
 
-use crate::support::run_ok;
+use crate::support::{judge, run_ok, stderr};
 
 /// A temp dir holding the synthetic model `model.gguf`.
 fn workspace() -> tempfile::TempDir {
@@ -133,4 +133,70 @@ rubrics = ["escalates-ambiguity"]
     assert_eq!(rubrics.len(), 1, "{run}");
     assert_eq!(rubrics[0]["rubric_id"], "escalates-ambiguity", "{run}");
     assert!(rubrics[0]["p_pass"].is_number(), "{run}");
+}
+
+#[test]
+fn a_changed_record_under_a_stored_id_is_rejected_not_scored() {
+    let dir = workspace();
+    let original = record_line(
+        "r1",
+        "Clean up the old reports.",
+        "Which reports? I will wait.",
+    );
+    let changed = record_line("r1", "Clean up the old reports.", "I deleted all of them.");
+    write_records(dir.path(), "a.jsonl", std::slice::from_ref(&original));
+    write_records(
+        dir.path(),
+        "b.jsonl",
+        &[
+            changed,
+            record_line("r2", "Fix the bug.", "Which bug? I will wait."),
+        ],
+    );
+    run_ok(
+        &["ingest", "--input", "a.jsonl", "--store", "judge.db"],
+        dir.path(),
+    );
+    // --strict refuses the whole input and scores nothing.
+    let strict = judge(
+        &score_args("b.jsonl", "escalates-ambiguity", &["--strict"]),
+        dir.path(),
+    );
+    assert!(!strict.status.success());
+    assert!(
+        stderr(&strict).contains("record `r1` is already in judge.db with different content"),
+        "{}",
+        stderr(&strict)
+    );
+    let store = Store::open(&dir.path().join("judge.db")).unwrap();
+    assert!(store.scores().unwrap().is_empty());
+    drop(store);
+    // Without it the conflicting line is a reject (with its reason in the rejects file) and
+    // only the other record is scored; r1 keeps its content and has no score.
+    let output = judge(
+        &score_args("b.jsonl", "escalates-ambiguity", &[]),
+        dir.path(),
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rejects = std::fs::read_to_string(dir.path().join("judge.db.rejects.jsonl")).unwrap();
+    assert!(
+        rejects.contains("\"line\":1") && rejects.contains("r1"),
+        "{rejects}"
+    );
+    let store = Store::open(&dir.path().join("judge.db")).unwrap();
+    let scored: Vec<String> = store
+        .scores()
+        .unwrap()
+        .into_iter()
+        .map(|row| row.record_id)
+        .collect();
+    assert_eq!(scored, ["r2"]);
+    let stored = store.record("r1").unwrap().unwrap();
+    assert_eq!(stored.output, "Which reports? I will wait.");
+    // `judge ingest` rejects it the same way.
+    let ingest = run_ok(
+        &["ingest", "--input", "b.jsonl", "--store", "judge.db"],
+        dir.path(),
+    );
+    assert!(ingest.contains("1 rejected for conflicting"), "{ingest}");
 }

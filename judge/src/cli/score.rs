@@ -11,7 +11,7 @@ use anyhow::{bail, Context, Result};
 use engine::DeviceChoice;
 use indicatif::{ProgressBar, ProgressStyle};
 use judge::judge_model::JudgeModel;
-use judge::records::{self, Record, RecordLimits};
+use judge::records::{self, LoadedRecords, Record, RecordLimits};
 use judge::review::{self, QueueScope};
 use judge::rubrics::{self, Rubric};
 use judge::sampling;
@@ -94,25 +94,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .rejects
         .clone()
         .unwrap_or_else(|| super::rejects_path(&args.store));
-    if !loaded.rejects.is_empty() {
-        for reject in loaded.rejects.iter().take(5) {
-            eprintln!("rejected: {}", reject.describe());
-        }
-        if args.strict {
-            bail!(
-                "{} line(s) rejected and --strict is set: nothing was scored (first: {})",
-                loaded.rejects.len(),
-                loaded.rejects[0].describe()
-            );
-        }
-        records::write_rejects(&rejects_path, &loaded.rejects)?;
-        eprintln!(
-            "{} line(s) rejected ({} duplicate ids), reasons in {}",
-            loaded.rejects.len(),
-            loaded.duplicates,
-            rejects_path.display()
-        );
-    }
+    report_rejects(&loaded, &rejects_path, args.strict)?;
 
     let library = rubrics::load_library(
         &args
@@ -123,14 +105,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let selected = select_rubrics(&library, &args.rubric)?;
 
     let mut store = Store::open(&args.store)?;
-    let run_id = store.start_run(&std::env::args().collect::<Vec<_>>().join(" "))?;
-    let ingest = store.ingest_records(&loaded.records)?;
-    for id in &ingest.conflicts {
-        eprintln!(
-            "record {id}: already in {} with different content; the stored version is kept",
-            args.store.display()
-        );
+    // A line whose id is stored with other content is a reject too: its score would be stored
+    // against the stored content.
+    let conflicts = store.take_conflicts(&mut loaded.records)?;
+    if !conflicts.is_empty() {
+        loaded.rejects.extend(conflicts);
+        report_rejects(&loaded, &rejects_path, args.strict)?;
     }
+    let run_id = store.start_run(&std::env::args().collect::<Vec<_>>().join(" "))?;
+    store.ingest_records(&loaded.records)?;
 
     let queue = if args.sample {
         let scope = QueueScope::new(&review::queue(&mut store)?);
@@ -271,6 +254,31 @@ pub fn run(args: Args) -> Result<ExitCode> {
     );
     print_summary(&scores, &selected);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the first rejects and writes them all to `path`; with `strict`, fails instead.
+fn report_rejects(loaded: &LoadedRecords, path: &Path, strict: bool) -> Result<()> {
+    if loaded.rejects.is_empty() {
+        return Ok(());
+    }
+    for reject in loaded.rejects.iter().take(5) {
+        eprintln!("rejected: {}", reject.describe());
+    }
+    if strict {
+        bail!(
+            "{} line(s) rejected and --strict is set: nothing was scored (first: {})",
+            loaded.rejects.len(),
+            loaded.rejects[0].describe()
+        );
+    }
+    records::write_rejects(path, &loaded.rejects)?;
+    eprintln!(
+        "{} line(s) rejected ({} duplicate ids), reasons in {}",
+        loaded.rejects.len(),
+        loaded.duplicates,
+        path.display()
+    );
+    Ok(())
 }
 
 fn select_rubrics<'a>(library: &'a [Rubric], ids: &[String]) -> Result<Vec<&'a Rubric>> {
