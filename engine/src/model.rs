@@ -148,8 +148,9 @@ pub struct Forward {
     /// One `(n_rows, n_embd)` tensor per layer of [`Taps::layers`], in that order: the residual
     /// stream after that block at each row's last token.
     pub layer_last: Vec<Tensor>,
-    /// One `(n_rows, n_embd)` tensor per layer of [`Taps::layers`]: the residual stream after
-    /// that block averaged over each row's [`Taps::spans`] (zeros for a row without one).
+    /// One `(n_rows, n_spans * n_embd)` tensor per layer of [`Taps::layers`]: the residual
+    /// stream after that block averaged over each of the row's [`Taps::spans`] in turn
+    /// (zeros for an empty span).
     pub layer_mean: Vec<Tensor>,
 }
 
@@ -160,9 +161,9 @@ pub struct Forward {
 pub struct Taps {
     /// Blocks (0-based) after which the residual stream is read.
     pub layers: Vec<usize>,
-    /// Per row, the token range (within the row, after any prefix) to average over; empty, or
-    /// one entry per row.
-    pub spans: Vec<Option<Range<usize>>>,
+    /// Per row, the token ranges (within the row, after any prefix) to average over, the same
+    /// number for every row; empty, or one entry per row. An empty range averages to zeros.
+    pub spans: Vec<Vec<Range<usize>>>,
 }
 
 /// One decoder block. Projection matrices are stored transposed, `(n_in, n_out)` and
@@ -493,38 +494,53 @@ fn check_taps(taps: &Taps, rows: &[&[u32]], n_layer: usize) -> Result<()> {
             rows.len()
         )));
     }
-    for (row_idx, (span, row)) in taps.spans.iter().zip(rows).enumerate() {
-        if let Some(span) = span {
-            if span.is_empty() || span.end > row.len() {
-                return Err(Error::InvalidTap(format!(
-                    "span {span:?} of row {row_idx} is empty or outside its {} tokens",
-                    row.len()
-                )));
-            }
+    let n_spans = taps.spans.first().map_or(0, Vec::len);
+    for (row_idx, (spans, row)) in taps.spans.iter().zip(rows).enumerate() {
+        if spans.len() != n_spans {
+            return Err(Error::InvalidTap(format!(
+                "row {row_idx} has {} spans, row 0 has {n_spans}",
+                spans.len()
+            )));
+        }
+        if let Some(span) = spans.iter().find(|s| s.end > row.len()) {
+            return Err(Error::InvalidTap(format!(
+                "span {span:?} of row {row_idx} is outside its {} tokens",
+                row.len()
+            )));
         }
     }
     Ok(())
 }
 
-/// Each row's mean of `x` (`(n_rows * n_tokens, n_embd)`) over its span, zeros without one.
+/// Each row's means of `x` (`(n_rows * n_tokens, n_embd)`) over its spans, side by side:
+/// `(n_rows, n_spans * n_embd)`, zeros for an empty span.
 fn span_means(
     x: &Tensor,
-    spans: &[Option<Range<usize>>],
+    spans: &[Vec<Range<usize>>],
     n_rows: usize,
     n_tokens: usize,
 ) -> Result<Tensor> {
     let n_embd = x.dim(1)?;
-    let means = (0..n_rows)
-        .map(|row_idx| match spans.get(row_idx).cloned().flatten() {
-            Some(span) => {
-                let len = span.len();
-                let rows = x.narrow(0, row_idx * n_tokens + span.start, len)?;
-                (rows.sum_keepdim(0)? / len as f64).map_err(Error::from)
-            }
-            None => Ok(Tensor::zeros((1, n_embd), x.dtype(), x.device())?),
+    let n_spans = spans.first().map_or(0, Vec::len);
+    if n_spans == 0 {
+        return Ok(Tensor::zeros((n_rows, 0), x.dtype(), x.device())?);
+    }
+    let rows = (0..n_rows)
+        .map(|row_idx| {
+            let means = spans[row_idx]
+                .iter()
+                .map(|span| {
+                    if span.is_empty() {
+                        return Ok(Tensor::zeros((1, n_embd), x.dtype(), x.device())?);
+                    }
+                    let tokens = x.narrow(0, row_idx * n_tokens + span.start, span.len())?;
+                    (tokens.sum_keepdim(0)? / span.len() as f64).map_err(Error::from)
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Tensor::cat(&means, 1)?)
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(Tensor::cat(&means, 0)?)
+    Ok(Tensor::cat(&rows, 0)?)
 }
 
 /// The forward pass meets tapped layers in depth order; the caller listed them in its own.

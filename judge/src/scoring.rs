@@ -49,7 +49,8 @@ impl Default for ScoringConfig {
 /// final hidden state at the answer position, then the residual stream after each block of
 /// `answer_layers` at the answer position, then after each block of `output_mean_layers`
 /// averaged over the tokens of the record's `output` field (or of the whole record when the
-/// rubric does not show the output).
+/// rubric does not show the output), then after each block of `input_mean_layers` averaged
+/// over the tokens of its `input` field (likewise).
 ///
 /// The default is the final hidden state alone, what trained judges read before richer
 /// features existed; a probe stores the spec it was trained on.
@@ -61,6 +62,8 @@ pub struct FeatureSpec {
     pub answer_layers: Vec<usize>,
     #[serde(default)]
     pub output_mean_layers: Vec<usize>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub input_mean_layers: Vec<usize>,
 }
 
 impl Default for FeatureSpec {
@@ -69,6 +72,7 @@ impl Default for FeatureSpec {
             final_answer: true,
             answer_layers: Vec::new(),
             output_mean_layers: Vec::new(),
+            input_mean_layers: Vec::new(),
         }
     }
 }
@@ -79,14 +83,16 @@ fn default_true() -> bool {
 
 /// A [`FeatureSpec`] with its layers given as fractions of the model's depth (0 the first
 /// block, 1 the last), so that one setting means the same for models of any depth. Written
-/// `final,answer@0.5,mean@0.75`: `final` the final hidden state at the answer position,
-/// `answer@D` the residual stream at depth D at the answer position, `mean@D` the residual
-/// stream at depth D averaged over the record's output tokens.
+/// `final,answer@0.5,mean@0.75,input@0.75`: `final` the final hidden state at the answer
+/// position, `answer@D` the residual stream at depth D at the answer position, `mean@D` the
+/// residual stream at depth D averaged over the record's output tokens, `input@D` over its
+/// input tokens.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeatureDepths {
     pub final_answer: bool,
     pub answer: Vec<f64>,
     pub output_mean: Vec<f64>,
+    pub input_mean: Vec<f64>,
 }
 
 impl std::str::FromStr for FeatureDepths {
@@ -97,6 +103,7 @@ impl std::str::FromStr for FeatureDepths {
             final_answer: false,
             answer: Vec::new(),
             output_mean: Vec::new(),
+            input_mean: Vec::new(),
         };
         for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             if part == "final" {
@@ -110,15 +117,29 @@ impl std::str::FromStr for FeatureDepths {
             match parsed {
                 Some(("answer", depth)) => depths.answer.push(depth),
                 Some(("mean", depth)) => depths.output_mean.push(depth),
+                Some(("input", depth)) => depths.input_mean.push(depth),
                 _ => {
                     return Err(format!(
-                        "`{part}`: expected `final`, `answer@D` or `mean@D` with a depth D \
-                         from 0 to 1"
+                        "`{part}`: expected `final`, `answer@D`, `mean@D` or `input@D` with a \
+                         depth D from 0 to 1"
                     ))
                 }
             }
         }
         Ok(depths)
+    }
+}
+
+impl std::fmt::Display for FeatureDepths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = Vec::new();
+        if self.final_answer {
+            parts.push("final".to_string());
+        }
+        parts.extend(self.answer.iter().map(|d| format!("answer@{d}")));
+        parts.extend(self.output_mean.iter().map(|d| format!("mean@{d}")));
+        parts.extend(self.input_mean.iter().map(|d| format!("input@{d}")));
+        write!(f, "{}", parts.join(","))
     }
 }
 
@@ -130,15 +151,77 @@ impl FeatureDepths {
             final_answer: self.final_answer,
             answer_layers: self.answer.iter().map(layer).collect(),
             output_mean_layers: self.output_mean.iter().map(layer).collect(),
+            input_mean_layers: self.input_mean.iter().map(layer).collect(),
         }
     }
 }
 
 impl FeatureSpec {
+    /// The smallest spec holding every block of `specs` (so that one forward pass serves all).
+    pub fn union(specs: &[FeatureSpec]) -> FeatureSpec {
+        let mut union = FeatureSpec {
+            final_answer: false,
+            answer_layers: Vec::new(),
+            output_mean_layers: Vec::new(),
+            input_mean_layers: Vec::new(),
+        };
+        for spec in specs {
+            union.final_answer |= spec.final_answer;
+            for layer in &spec.answer_layers {
+                if !union.answer_layers.contains(layer) {
+                    union.answer_layers.push(*layer);
+                }
+            }
+            for layer in &spec.output_mean_layers {
+                if !union.output_mean_layers.contains(layer) {
+                    union.output_mean_layers.push(*layer);
+                }
+            }
+            for layer in &spec.input_mean_layers {
+                if !union.input_mean_layers.contains(layer) {
+                    union.input_mean_layers.push(*layer);
+                }
+            }
+        }
+        union
+    }
+
+    /// The features of `sub` taken out of `hidden`, which holds this spec's blocks of
+    /// `hidden.len() / n_blocks` values each; `None` when `sub` asks for a block this spec lacks.
+    pub fn select(&self, sub: &FeatureSpec, hidden: &[f32]) -> Option<Vec<f32>> {
+        let blocks = self.blocks();
+        if blocks.is_empty() {
+            return sub.blocks().is_empty().then(Vec::new);
+        }
+        let width = hidden.len() / blocks.len();
+        let mut selected = Vec::with_capacity(width * sub.blocks().len());
+        for block in sub.blocks() {
+            let at = blocks.iter().position(|b| *b == block)?;
+            selected.extend_from_slice(&hidden[at * width..(at + 1) * width]);
+        }
+        Some(selected)
+    }
+
+    /// The spec's blocks in the order [`Features::hidden`] concatenates them.
+    fn blocks(&self) -> Vec<(u8, usize)> {
+        let mut blocks = Vec::new();
+        if self.final_answer {
+            blocks.push((0, 0));
+        }
+        blocks.extend(self.answer_layers.iter().map(|&l| (1, l)));
+        blocks.extend(self.output_mean_layers.iter().map(|&l| (2, l)));
+        blocks.extend(self.input_mean_layers.iter().map(|&l| (3, l)));
+        blocks
+    }
+
     /// Blocks the forward pass must tap, each once, in the order the features use them.
     fn tapped_layers(&self) -> Vec<usize> {
         let mut layers = self.answer_layers.clone();
-        for layer in &self.output_mean_layers {
+        for layer in self
+            .output_mean_layers
+            .iter()
+            .chain(&self.input_mean_layers)
+        {
             if !layers.contains(layer) {
                 layers.push(*layer);
             }
@@ -147,7 +230,7 @@ impl FeatureSpec {
     }
 
     fn needs_spans(&self) -> bool {
-        !self.output_mean_layers.is_empty()
+        !self.output_mean_layers.is_empty() || !self.input_mean_layers.is_empty()
     }
 
     /// A short description, e.g. `final + answer@12,18 + output-mean@12`.
@@ -168,6 +251,9 @@ impl FeatureSpec {
         }
         if !self.output_mean_layers.is_empty() {
             parts.push(format!("output-mean@{}", list(&self.output_mean_layers)));
+        }
+        if !self.input_mean_layers.is_empty() {
+            parts.push(format!("input-mean@{}", list(&self.input_mean_layers)));
         }
         if parts.is_empty() {
             "zero-shot score only".to_string()
@@ -200,6 +286,8 @@ pub struct Prompt {
     /// The tokens of `row_tokens` that carry the record's `output` text (the whole record
     /// when the rubric does not show the output): what output-mean features average over.
     pub output_span: std::ops::Range<usize>,
+    /// Likewise for the record's `input` text.
+    pub input_span: std::ops::Range<usize>,
 }
 
 /// Identifies the judge: model weights, prompt construction and engine numerics. Scores are
@@ -271,12 +359,14 @@ impl<'a> PreparedRubric<'a> {
     pub fn prompt(&self, model: &JudgeModel, record: &Record) -> Result<Prompt> {
         let record_json = self.rubric.record_json(record);
         let (mut row_tokens, offsets) = model.tokenizer.encode_plain_with_offsets(&record_json)?;
-        let output_span = output_token_span(&record_json, &record.output, &offsets);
+        let output_span = field_token_span(&record_json, "output", &record.output, &offsets);
+        let input_span = field_token_span(&record_json, "input", &record.input, &offsets);
         row_tokens.extend_from_slice(&self.suffix_tokens);
         Ok(Prompt {
             text: format!("{}{record_json}{}", self.prefix_text, self.suffix_text),
             row_tokens,
             output_span,
+            input_span,
         })
     }
 }
@@ -317,7 +407,7 @@ pub fn score_rubric(
 ) -> Result<()> {
     let n_ctx = model.model.config().n_ctx;
     let n_prefix = prepared.prefix_tokens.len();
-    let mut items: Vec<(&Record, Vec<u32>, std::ops::Range<usize>)> =
+    let mut items: Vec<(&Record, Vec<u32>, [std::ops::Range<usize>; 2])> =
         Vec::with_capacity(records.len());
     let mut too_long = Vec::new();
     for record in records {
@@ -333,7 +423,11 @@ pub fn score_rubric(
                 features: None,
             });
         } else {
-            items.push((record, prompt.row_tokens, prompt.output_span));
+            items.push((
+                record,
+                prompt.row_tokens,
+                [prompt.output_span, prompt.input_span],
+            ));
         }
     }
     if !too_long.is_empty() {
@@ -394,7 +488,7 @@ fn score_batch(
     model: &JudgeModel,
     prepared: &PreparedRubric,
     prefix: &KvCache,
-    batch: &[(&Record, Vec<u32>, std::ops::Range<usize>)],
+    batch: &[(&Record, Vec<u32>, [std::ops::Range<usize>; 2])],
     spec: &FeatureSpec,
 ) -> Result<Vec<Scored>> {
     let rows: Vec<&[u32]> = batch
@@ -404,11 +498,9 @@ fn score_batch(
     let tapped = spec.tapped_layers();
     let taps = Taps {
         layers: tapped.clone(),
+        // Each row's output span, then its input span.
         spans: if spec.needs_spans() {
-            batch
-                .iter()
-                .map(|(_, _, span)| Some(span.clone()))
-                .collect()
+            batch.iter().map(|(_, _, spans)| spans.to_vec()).collect()
         } else {
             Vec::new()
         },
@@ -441,8 +533,15 @@ fn score_batch(
             for layer in &spec.answer_layers {
                 row.extend_from_slice(&last[tap_idx(layer)][row_idx]);
             }
+            // A span-mean row holds the output span's mean, then the input span's.
+            let width = |layer: &usize| mean[tap_idx(layer)][row_idx].len() / 2;
             for layer in &spec.output_mean_layers {
-                row.extend_from_slice(&mean[tap_idx(layer)][row_idx]);
+                let n_embd = width(layer);
+                row.extend_from_slice(&mean[tap_idx(layer)][row_idx][..n_embd]);
+            }
+            for layer in &spec.input_mean_layers {
+                let n_embd = width(layer);
+                row.extend_from_slice(&mean[tap_idx(layer)][row_idx][n_embd..]);
             }
             row
         })
@@ -470,15 +569,16 @@ fn score_batch(
         .collect())
 }
 
-/// The tokens of a record's JSON that overlap the escaped `output` string's bytes; the whole
-/// record when the JSON does not show the output.
-fn output_token_span(
+/// The tokens of a record's JSON that overlap the bytes of the escaped string of `field`
+/// (whose text is `value`); the whole record when the JSON does not show the field.
+fn field_token_span(
     record_json: &str,
-    output: &str,
+    field: &str,
+    value: &str,
     offsets: &[(usize, usize)],
 ) -> std::ops::Range<usize> {
-    let escaped = serde_json::to_string(output).expect("a string always serializes");
-    let key = format!("\"output\": {escaped}");
+    let escaped = serde_json::to_string(value).expect("a string always serializes");
+    let key = format!("\"{field}\": {escaped}");
     let Some(at) = record_json.find(&key) else {
         return 0..offsets.len();
     };
@@ -616,6 +716,9 @@ mod tests {
     #[test]
     fn feature_depths_name_layers_of_any_model() {
         let depths: FeatureDepths = "final, answer@0.5,mean@1".parse().unwrap();
+        let with_input: FeatureDepths = "input@0.5".parse().unwrap();
+        assert_eq!(with_input.resolve(24).input_mean_layers, vec![12]);
+        assert_eq!(with_input.resolve(24).describe(), "input-mean@12");
         let spec = depths.resolve(24);
         assert_eq!(
             spec,
@@ -623,6 +726,7 @@ mod tests {
                 final_answer: true,
                 answer_layers: vec![12],
                 output_mean_layers: vec![23],
+                input_mean_layers: vec![],
             }
         );
         assert_eq!(spec.describe(), "final + answer@12 + output-mean@23");
@@ -634,6 +738,32 @@ mod tests {
         // What probes stored before feature specs read: the final hidden state alone.
         let old: FeatureSpec = serde_json::from_str("{}").unwrap();
         assert_eq!(old, FeatureSpec::default());
+    }
+
+    #[test]
+    fn a_union_of_specs_serves_each_of_them() {
+        let a = FeatureSpec {
+            final_answer: true,
+            answer_layers: vec![3],
+            output_mean_layers: vec![],
+            input_mean_layers: vec![],
+        };
+        let b = FeatureSpec {
+            final_answer: false,
+            answer_layers: vec![],
+            output_mean_layers: vec![3, 5],
+            input_mean_layers: vec![],
+        };
+        let union = FeatureSpec::union(&[a.clone(), b.clone()]);
+        assert_eq!(union.describe(), "final + answer@3 + output-mean@3,5");
+        // Blocks of 2 values: final, answer@3, mean@3, mean@5.
+        let hidden = [0.0, 0.1, 3.0, 3.1, 13.0, 13.1, 15.0, 15.1];
+        assert_eq!(union.select(&a, &hidden).unwrap(), vec![0.0, 0.1, 3.0, 3.1]);
+        assert_eq!(
+            union.select(&b, &hidden).unwrap(),
+            vec![13.0, 13.1, 15.0, 15.1]
+        );
+        assert_eq!(a.select(&b, &hidden[..4]), None);
     }
 
     #[test]
@@ -650,14 +780,15 @@ mod tests {
         let prepared = PreparedRubric::new(&model, rubric).unwrap();
         let output = "Which \"reports\" are old?\nI will wait.";
         let prompt = prepared.prompt(&model, &record("a", output)).unwrap();
-        let span_text = model
-            .tokenizer
-            .decode(&prompt.row_tokens[prompt.output_span.clone()])
-            .unwrap();
-        let escaped = serde_json::to_string(output).unwrap();
-        let inner = &escaped[1..escaped.len() - 1];
-        assert!(span_text.contains(inner), "{span_text:?} vs {inner:?}");
-        assert!(span_text.len() <= inner.len() + 4, "{span_text:?}");
+        let check = |span: std::ops::Range<usize>, text: &str| {
+            let span_text = model.tokenizer.decode(&prompt.row_tokens[span]).unwrap();
+            let escaped = serde_json::to_string(text).unwrap();
+            let inner = &escaped[1..escaped.len() - 1];
+            assert!(span_text.contains(inner), "{span_text:?} vs {inner:?}");
+            assert!(span_text.len() <= inner.len() + 4, "{span_text:?}");
+        };
+        check(prompt.output_span.clone(), output);
+        check(prompt.input_span.clone(), "Clean up the old records.");
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub struct FeatureProbe {
 /// A trained judge as it is stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Artifact {
+    /// The store's row id (0 in an exported file).
+    #[serde(default)]
     pub id: i64,
     pub rubric_id: String,
     pub rubric_version: u32,
@@ -63,6 +65,8 @@ pub struct Artifact {
     pub training_set_sha256: String,
     pub n_items: usize,
     pub n_pass: usize,
+    /// When it was stored (empty in an exported file).
+    #[serde(default)]
     pub created_at: String,
     /// The cross-validated agreement of this method with the labels, measured before the
     /// final fit on all items.
@@ -394,9 +398,23 @@ pub fn save(store: &mut Store, new: NewArtifact, force: bool) -> Result<(Artifac
 }
 
 /// A trained judge as a file: what `judge calibrate --export` writes and `--import` reads, so a
-/// judge trained once can be shipped and used where training would take too long.
+/// judge trained once can be shipped and used where training would take too long. Only what
+/// training computed is written (not the store's row id, date or promotion), so training again
+/// on the same labels with the same model on the same kind of CPU writes the same bytes.
 pub fn export(artifact: &Artifact) -> Result<String> {
-    Ok(serde_json::to_string_pretty(artifact)? + "\n")
+    let portable = Artifact {
+        id: 0,
+        created_at: String::new(),
+        promotion: None,
+        ..artifact.clone()
+    };
+    let mut value = serde_json::to_value(&portable)?;
+    if let Some(object) = value.as_object_mut() {
+        for key in ["id", "created_at", "promotion"] {
+            object.remove(key);
+        }
+    }
+    Ok(serde_json::to_string_pretty(&value)? + "\n")
 }
 
 /// Reads an exported trained judge, checking that it was trained on exactly `training_set`
@@ -648,6 +666,13 @@ mod tests {
         };
         let imported = import(&path, rubric, &base, "labels-0.5").unwrap();
         assert_eq!(imported.fingerprint, saved.fingerprint);
+        // The file holds what training computed, nothing of the store: it exports the same.
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !text.contains("created_at") && !text.contains("\"id\""),
+            "{text}"
+        );
+        assert_eq!(export(&imported).unwrap(), text);
         let err = import(&path, rubric, &base, "labels-other")
             .unwrap_err()
             .to_string();

@@ -228,8 +228,13 @@ fn check_taps_are_per_row(architecture: &str) {
     let rows = rows();
     // Layers out of depth order and one twice: the results follow the request.
     let layers = vec![1, 0, 1];
-    let spans: Vec<Option<std::ops::Range<usize>>> =
-        vec![Some(1..5), None, Some(0..13), Some(2..3)];
+    // Two spans a row; an empty one averages to zeros.
+    let spans: Vec<Vec<std::ops::Range<usize>>> = vec![
+        vec![1..5, 0..7],
+        vec![0..0, 0..1],
+        vec![0..13, 4..6],
+        vec![2..3, 0..0],
+    ];
     let taps = Taps {
         layers: layers.clone(),
         spans: spans.clone(),
@@ -252,16 +257,19 @@ fn check_taps_are_per_row(architecture: &str) {
             assert_bits_equal(&last[tap][row_idx], &last_alone[tap][0], &what);
             assert_bits_equal(&mean[tap][row_idx], &mean_alone[tap][0], &what);
         }
-        match span {
-            None => assert!(mean[0][row_idx].iter().all(|&v| v == 0.0)),
-            // A span of the last token alone is that token's state.
-            Some(span) if span.len() == 1 && span.end == row.len() => {
-                assert!(max_abs_diff(&mean[0][row_idx], &last[0][row_idx]) < 1e-6)
+        let n_embd = last[0][row_idx].len();
+        assert_eq!(mean[0][row_idx].len(), 2 * n_embd);
+        for (k, span) in span.iter().enumerate() {
+            let part = &mean[0][row_idx][k * n_embd..(k + 1) * n_embd];
+            if span.is_empty() {
+                assert!(part.iter().all(|&v| v == 0.0));
+            } else if span.len() == 1 && span.end == row.len() {
+                // A span of the last token alone is that token's state.
+                assert!(max_abs_diff(part, &last[0][row_idx]) < 1e-6);
             }
-            Some(_) => {}
         }
     }
-    // The last row's span 2..3 is its last token.
+    // The last row's first span, 2..3, is its last token.
     assert_eq!(rows[3].len(), 3);
 }
 
@@ -288,7 +296,7 @@ fn taps_outside_the_model_or_the_row_are_errors() {
     assert!(err.contains("does not exist"), "{err}");
     let bad_span = Taps {
         layers: vec![0],
-        spans: vec![Some(2..4)],
+        spans: vec![vec![2..4]],
     };
     let err = s
         .model

@@ -262,6 +262,104 @@ pub fn agreement(items: &[LabeledItem], config: &CvConfig) -> Result<Agreement> 
     })
 }
 
+/// Agreement on data the judges never saw: each learned judge trained on all of `train` (the
+/// probe's and the lexical baseline's L2 strength chosen by group k-fold cross-validation on
+/// `train`, as [`train_probe`] does) and scored on `test`, a set made independently of it.
+/// What a user can expect from a judge trained on someone else's labels; cross-validation
+/// inside one set flatters, since its folds share the set's templates and wording.
+///
+/// The result has the shape of [`agreement`]'s: `folds` is 0, `fold_of_item` empty,
+/// `out_of_fold` holds each test item's probability, `l2_per_fold` the one chosen strength;
+/// the intervals come from the cluster bootstrap over `test`'s groups.
+pub fn transfer(
+    train: &[LabeledItem],
+    test: &[LabeledItem],
+    config: &CvConfig,
+) -> Result<Agreement> {
+    let train_data = Dataset::new(train, config).context("the training set")?;
+    let test_data = Dataset::new(
+        test,
+        &CvConfig {
+            folds: 2,
+            ..config.clone()
+        },
+    )
+    .context("the test set")?;
+    ensure!(
+        train_data.hidden_dim == test_data.hidden_dim,
+        "the training set's hidden states have {} values but the test set's have {}: \
+         features from different judge models or layers",
+        train_data.hidden_dim,
+        test_data.hidden_dim
+    );
+    ensure!(
+        config.n_bootstrap >= 1,
+        "the bootstrap needs at least one resample, got n_bootstrap = 0"
+    );
+    let train_refs: Vec<&LabeledItem> = train.iter().collect();
+    let test_refs: Vec<&LabeledItem> = test.iter().collect();
+    let zero_shot: Vec<f64> = test.iter().map(|item| sigmoid(item.zero_shot)).collect();
+    let scaling = fit_platt(&train_refs)?;
+    let platt: Vec<f64> = test
+        .iter()
+        .map(|item| scaling.probability(item.zero_shot))
+        .collect();
+    let mut learned = Vec::new();
+    for kind in [Learned::Probe, Learned::Lexical] {
+        let selection = select_l2(
+            kind,
+            &train_refs,
+            &train_data.groups,
+            config.folds,
+            config.seed,
+            &config.l2_grid,
+        )
+        .with_context(|| format!("the training set ({kind:?} judge)"))?;
+        let (transform, model) = fit_final(kind, &train_refs, selection.l2)?;
+        learned.push((
+            model.probabilities(&transform.apply(&test_refs)),
+            selection.l2,
+        ));
+    }
+    let resamples = bootstrap::cluster_resamples(
+        &test_data.groups,
+        &test_data.labels,
+        config.n_bootstrap,
+        derive_seed(config.seed, BOOTSTRAP_STREAM),
+    )?;
+    let (lexical, lexical_l2) = learned.pop().expect("two learned judges");
+    let (probe, probe_l2) = learned.pop().expect("two learned judges");
+    let labels = &test_data.labels;
+    let judges = [
+        (JudgeKind::ZeroShot, zero_shot, Vec::new()),
+        (JudgeKind::Platt, platt, Vec::new()),
+        (JudgeKind::Probe, probe, vec![probe_l2]),
+        (JudgeKind::Lexical, lexical, vec![lexical_l2]),
+    ]
+    .into_iter()
+    .map(|(kind, probabilities, l2_per_fold)| JudgeAgreement {
+        kind,
+        metrics: metrics(&probabilities, labels, config.threshold),
+        intervals: bootstrap::intervals(&probabilities, labels, &resamples, config.threshold),
+        confusion: confusion(&probabilities, labels, config.threshold),
+        reliability: reliability(&probabilities, labels, ECE_BINS),
+        out_of_fold: probabilities,
+        l2_per_fold,
+    })
+    .collect();
+    Ok(Agreement {
+        n_items: test.len(),
+        n_groups: test_data.n_groups,
+        n_pass: labels.iter().filter(|&&l| l).count(),
+        folds: 0,
+        seed: config.seed,
+        l2_grid: config.l2_grid.clone(),
+        n_bootstrap: config.n_bootstrap,
+        fold_of_item: Vec::new(),
+        judges,
+    })
+}
+
 /// Trains the probe on all items, its L2 strength chosen by group k-fold cross-validation.
 pub fn train_probe(items: &[LabeledItem], config: &CvConfig) -> Result<Probe> {
     let data = Dataset::new(items, config)?;

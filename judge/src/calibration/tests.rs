@@ -10,6 +10,7 @@ const FILLER: [&str; 24] = [
 ];
 
 /// Settings of [`synthetic`].
+#[derive(Clone, Copy)]
 struct Synthetic {
     n_groups: usize,
     per_group: usize,
@@ -19,6 +20,26 @@ struct Synthetic {
     /// Whether pass items' text says "escalated" (and fail items' text "resolved").
     cue_word: bool,
     seed: u64,
+}
+
+/// [`synthetic`] items whose hidden signal lies along the direction drawn from
+/// `direction_seed` instead of their own seed: two sets made independently (their own
+/// scenarios, noise and wording) that share the one thing a judge should learn.
+fn synthetic_along(spec: &Synthetic, direction_seed: u64) -> Vec<LabeledItem> {
+    let mut items = synthetic(&Synthetic {
+        hidden_signal: 0.0,
+        ..*spec
+    });
+    let mut rng = Rng::new(direction_seed);
+    let raw: Vec<f64> = (0..spec.hidden_dim).map(|_| rng.normal()).collect();
+    let norm = raw.iter().map(|x| x * x).sum::<f64>().sqrt();
+    for item in &mut items {
+        let sign = if item.label { 1.0 } else { -1.0 };
+        for (h, r) in item.hidden.iter_mut().zip(&raw) {
+            *h += (spec.hidden_signal * sign * r / norm) as f32;
+        }
+    }
+    items
 }
 
 /// Items whose groups share a scenario vector, whose zero-shot score is a weak hint of the
@@ -344,4 +365,64 @@ fn agreement_at_production_size() {
     }
     println!("agreement on 300 items x 900 dims: {elapsed:?}");
     assert!(judge(&result, JudgeKind::Probe).metrics.auc > 0.75);
+}
+
+#[test]
+fn transfer_scores_an_independent_set_with_judges_trained_on_another() {
+    // The training set's cue word predicts its labels, and its hidden signal too; the test
+    // set was made independently: its words carry nothing, its hidden signal lies along the
+    // same direction.
+    let spec = Synthetic {
+        n_groups: 60,
+        per_group: 3,
+        hidden_dim: 32,
+        hidden_signal: 1.5,
+        cue_word: true,
+        seed: 21,
+    };
+    let train = synthetic_along(&spec, 99);
+    let test = synthetic_along(
+        &Synthetic {
+            n_groups: 50,
+            cue_word: false,
+            seed: 22,
+            ..spec
+        },
+        99,
+    );
+    let result = transfer(&train, &test, &config(3, 100)).unwrap();
+    assert_eq!(result.n_items, test.len());
+    assert_eq!(result.folds, 0);
+    let auc = |kind| judge(&result, kind).metrics.auc;
+    assert!(
+        auc(JudgeKind::Probe) > 0.85,
+        "probe {}",
+        auc(JudgeKind::Probe)
+    );
+    assert!(
+        (auc(JudgeKind::Lexical) - 0.5).abs() < 0.12,
+        "lexical {}",
+        auc(JudgeKind::Lexical)
+    );
+    let probe = judge(&result, JudgeKind::Probe);
+    assert_eq!(probe.out_of_fold.len(), test.len());
+    assert_eq!(probe.l2_per_fold.len(), 1);
+    assert!(
+        probe.intervals.auc.low <= probe.metrics.auc
+            && probe.metrics.auc <= probe.intervals.auc.high
+    );
+
+    // The probe trained on the whole training set gives the same test probabilities.
+    let trained = train_probe(&train, &config(3, 100)).unwrap();
+    for (item, p) in test.iter().zip(&probe.out_of_fold) {
+        let direct = trained.probability(&item.hidden, item.zero_shot).unwrap();
+        assert!((direct - p).abs() < 1e-12, "{direct} vs {p}");
+    }
+
+    let other_width = synthetic(&Synthetic {
+        hidden_dim: 8,
+        ..spec
+    });
+    let err = transfer(&train, &other_width, &config(3, 10)).unwrap_err();
+    assert!(err.to_string().contains("different judge models"), "{err}");
 }

@@ -26,7 +26,7 @@ enum Method {
 }
 
 /// What `calibrate` and `agreement` share: the labeled records and how to cross-validate.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 struct LabeledArgs {
     /// The rubric the labels are for.
     #[arg(long)]
@@ -115,6 +115,14 @@ pub struct AgreementArgs {
     /// Also write the JSON to this file.
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Compare the probe on several feature sets (each written like --features) from one
+    /// forward pass per record: one table row per variant.
+    #[arg(long, num_args = 1..)]
+    variants: Vec<FeatureDepths>,
+    /// A labeled set made independently of --labels: every judge is also trained on all of
+    /// --labels and scored on these records (transfer, what a user can expect).
+    #[arg(long, num_args = 1..)]
+    test_labels: Vec<PathBuf>,
 }
 
 pub fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
@@ -305,12 +313,65 @@ pub fn run_agreement(args: AgreementArgs) -> Result<ExitCode> {
     } else {
         args.model.iter().map(|m| Some(m.as_str())).collect()
     };
+    let test_labeled = if args.test_labels.is_empty() {
+        None
+    } else {
+        let test_args = LabeledArgs {
+            labels: args.test_labels.clone(),
+            labels_store: None,
+            features_out: None,
+            ..args.labeled.clone()
+        };
+        Some(load_labeled(&test_args, rubric)?)
+    };
+    let variants = if args.variants.is_empty() {
+        vec![args.labeled.features.clone()]
+    } else {
+        args.variants.clone()
+    };
     let mut results = Vec::new();
     for reference in references {
         let model_path = judge::models::resolve_or_default(reference)?;
-        let extracted = extract(&model_path, rubric, &labeled, &args.labeled)?;
-        let agreement = calibration::agreement(&extracted.items, &config)?;
-        results.push((extracted.info, agreement, extracted.items_per_second));
+        let device = engine::select_device(args.labeled.device)?;
+        let model = JudgeModel::load(&model_path, &device)?;
+        let info = model.judge_info()?;
+        let n_layer = model.model.config().n_layer;
+        let specs: Vec<FeatureSpec> = variants.iter().map(|v| v.resolve(n_layer)).collect();
+        // One forward pass per record serves every variant.
+        let union = FeatureSpec::union(&specs);
+        let extracted = extract_with(&model, &info, &union, rubric, &labeled, &args.labeled)?;
+        let tested = match &test_labeled {
+            None => None,
+            Some(test) => {
+                let test_args = LabeledArgs {
+                    features_out: None,
+                    ..args.labeled.clone()
+                };
+                Some(extract_with(
+                    &model, &info, &union, rubric, test, &test_args,
+                )?)
+            }
+        };
+        let mut per_variant = Vec::new();
+        for (variant, spec) in variants.iter().zip(&specs) {
+            let items = select_features(&extracted.items, &union, spec);
+            let agreement = calibration::agreement(&items, &config)?;
+            let transfer = match &tested {
+                None => None,
+                Some(tested) => Some(calibration::transfer(
+                    &items,
+                    &select_features(&tested.items, &union, spec),
+                    &config,
+                )?),
+            };
+            per_variant.push(VariantResult {
+                features: variant.to_string(),
+                spec: spec.clone(),
+                agreement,
+                transfer,
+            });
+        }
+        results.push((extracted.info, per_variant, extracted.items_per_second));
     }
     let json = serde_json::json!({
         "rubric": rubric.id,
@@ -318,11 +379,16 @@ pub fn run_agreement(args: AgreementArgs) -> Result<ExitCode> {
         "folds": config.folds,
         "seed": config.seed,
         "group_by": args.labeled.group_by,
-        "models": results.iter().map(|(info, agreement, rate)| serde_json::json!({
+        "labels": args.labeled.labels,
+        "test_labels": args.test_labels,
+        "models": results.iter().map(|(info, per_variant, rate)| serde_json::json!({
             "model": info.model_name,
             "judge": info.fingerprint,
             "items_per_second": rate,
-            "agreement": agreement,
+            "features": per_variant[0].features,
+            "agreement": per_variant[0].agreement,
+            "transfer": per_variant[0].transfer,
+            "variants": per_variant,
         })).collect::<Vec<_>>(),
     });
     if let Some(out) = &args.out {
@@ -330,14 +396,57 @@ pub fn run_agreement(args: AgreementArgs) -> Result<ExitCode> {
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&json)?);
-    } else {
-        let rows: Vec<(&str, &Agreement, Option<f64>)> = results
-            .iter()
-            .map(|(info, agreement, rate)| (info.model_name.as_str(), agreement, Some(*rate)))
-            .collect();
-        print_agreement_table(&rows);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (info, per_variant, rate) in &results {
+        for variant in per_variant {
+            let name = format!("{} [{}]", info.model_name, variant.spec.describe());
+            print_agreement_table(&[(name.as_str(), &variant.agreement, Some(*rate))]);
+            if let Some(transfer) = &variant.transfer {
+                println!(
+                    "{name}: trained on all of {}, scored on {} (transfer):",
+                    paths(&args.labeled.labels),
+                    paths(&args.test_labels)
+                );
+                print_agreement_table(&[(name.as_str(), transfer, None)]);
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn paths(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One feature set's agreement (and transfer) under one judge model.
+#[derive(serde::Serialize)]
+struct VariantResult {
+    features: String,
+    spec: FeatureSpec,
+    agreement: Agreement,
+    transfer: Option<Agreement>,
+}
+
+/// The items with only the hidden states `spec` names, out of features extracted for `union`.
+fn select_features(
+    items: &[LabeledItem],
+    union: &FeatureSpec,
+    spec: &FeatureSpec,
+) -> Vec<LabeledItem> {
+    items
+        .iter()
+        .map(|item| LabeledItem {
+            hidden: union
+                .select(spec, &item.hidden)
+                .expect("the union holds every variant's blocks"),
+            ..item.clone()
+        })
+        .collect()
 }
 
 /// A record with its label for the rubric, and where it was read.
@@ -486,21 +595,8 @@ fn add_stored_labels(
     Ok(())
 }
 
-/// Scores the labeled records zero-shot with one model, keeping each one's features.
-fn extract(
-    model_path: &std::path::Path,
-    rubric: &Rubric,
-    labeled: &[LabeledRecord],
-    args: &LabeledArgs,
-) -> Result<Extracted> {
-    let device = engine::select_device(args.device)?;
-    let model = JudgeModel::load(model_path, &device)?;
-    let info = model.judge_info()?;
-    let spec = args.features.resolve(model.model.config().n_layer);
-    extract_with(&model, &info, &spec, rubric, labeled, args)
-}
-
-/// [`extract`] with a loaded model and the features to keep.
+/// Scores the labeled records zero-shot with a loaded model, keeping each one's features
+/// (those `spec` names).
 fn extract_with(
     model: &JudgeModel,
     info: &JudgeInfo,
@@ -648,12 +744,16 @@ fn judge_of(agreement: &Agreement, kind: JudgeKind) -> Result<&JudgeAgreement> {
 /// confusion matrices.
 fn print_agreement_table(rows: &[(&str, &Agreement, Option<f64>)]) {
     for (model, agreement, rate) in rows {
+        let how = if agreement.folds == 0 {
+            "scored by judges trained on the other set".to_string()
+        } else {
+            format!("{}-fold cross-validation", agreement.folds)
+        };
         println!(
-            "{model}: {} labeled items ({} pass) in {} groups, {}-fold cross-validation, seed {}{}",
+            "{model}: {} labeled items ({} pass) in {} groups, {how}, seed {}{}",
             agreement.n_items,
             agreement.n_pass,
             agreement.n_groups,
-            agreement.folds,
             agreement.seed,
             rate.map(|r| format!(", {r:.2} items/s"))
                 .unwrap_or_default()
