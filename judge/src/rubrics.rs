@@ -184,6 +184,26 @@ impl Rubric {
     /// they were the same judge.
     pub fn content_sha256(&self) -> String {
         let content = HashedContent {
+            prompt: Some(self.messages_around(HASHED_RECORD_PLACEHOLDER)),
+            ..self.hashed_keys()
+        };
+        let bytes = serde_json::to_vec(&content)
+            .expect("rubric content is strings, numbers and lists, which always serialize");
+        hex::encode(Sha256::digest(bytes))
+    }
+
+    /// Lowercase hex sha256 of what the rubric's file says: every key, but neither the prompt
+    /// the code renders from it (a new judge release may word that differently, and its
+    /// fingerprint keeps those scores apart) nor the path, comments or formatting. A store
+    /// pins it per rubric id and version, so that an edit without a new `version` is caught.
+    pub fn definition_sha256(&self) -> String {
+        let bytes = serde_json::to_vec(&self.hashed_keys())
+            .expect("rubric content is strings, numbers and lists, which always serialize");
+        hex::encode(Sha256::digest(bytes))
+    }
+
+    fn hashed_keys(&self) -> HashedContent<'_> {
+        HashedContent {
             id: &self.id,
             version: self.version,
             title: &self.title,
@@ -194,11 +214,8 @@ impl Rubric {
             threshold: self.threshold,
             verdict: &self.verdict,
             examples: &self.examples,
-            prompt: self.messages_around(HASHED_RECORD_PLACEHOLDER),
-        };
-        let bytes = serde_json::to_vec(&content)
-            .expect("rubric content is strings, numbers and lists, which always serialize");
-        hex::encode(Sha256::digest(bytes))
+            prompt: None,
+        }
     }
 }
 
@@ -335,7 +352,8 @@ struct HashedContent<'a> {
     threshold: f64,
     verdict: &'a VerdictWords,
     examples: &'a [Example],
-    prompt: Vec<PromptMessage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prompt: Option<Vec<PromptMessage>>,
 }
 
 /// Field names and values serialized as a JSON object in the given order; `serde_json::Map`

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::records::{Label, Record, Reject, Source};
+use crate::rubrics::Rubric;
 
 /// The schema version this binary writes: the number of migrations it knows.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -279,6 +280,59 @@ impl Store {
         }
         *records = kept;
         Ok(rejects)
+    }
+
+    /// Pins `rubric`'s definition (`Rubric::definition_sha256`) to its id and version the
+    /// first time it is used, and refuses it when the same id and version was pinned with a
+    /// different definition: an edited rubric needs a new `version`, or its scores would mix
+    /// two rubrics under one name.
+    pub fn pin_rubric(&mut self, rubric: &Rubric) -> Result<()> {
+        let (definition, path, pinned_at) = (
+            rubric.definition_sha256(),
+            rubric.path.to_string_lossy().into_owned(),
+            now(),
+        );
+        self.in_write_transaction("pinning a rubric version in", |tx| {
+            tx.execute(
+                "INSERT INTO rubric_pins (rubric_id, rubric_version, definition_sha256, path, \
+                 pinned_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (rubric_id, rubric_version) DO NOTHING",
+                params![rubric.id, rubric.version, definition, path, pinned_at],
+            )?;
+            Ok(())
+        })?;
+        self.check_rubric_pin(rubric)
+    }
+
+    /// Refuses `rubric` when the store pinned its id and version with a different definition
+    /// (see [`Store::pin_rubric`]); writes nothing.
+    pub fn check_rubric_pin(&self, rubric: &Rubric) -> Result<()> {
+        let pinned: Option<(String, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT definition_sha256, path, pinned_at FROM rubric_pins \
+                 WHERE rubric_id = ?1 AND rubric_version = ?2",
+                params![rubric.id, rubric.version],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()
+            .with_context(|| self.failed("reading rubric pins from"))?;
+        match pinned {
+            Some((definition, path, pinned_at)) if definition != rubric.definition_sha256() => {
+                bail!(
+                    "{}: rubric `{}` version {} was edited: it differs from the version {} that \
+                     store {} has scored with since {pinned_at} (from {path}); raise `version` \
+                     in {} so the scores of the two are kept apart (or undo the edit)",
+                    rubric.path.display(),
+                    rubric.id,
+                    rubric.version,
+                    rubric.version,
+                    self.path.display(),
+                    rubric.path.display()
+                )
+            }
+            _ => Ok(()),
+        }
     }
 
     pub fn record(&self, id: &str) -> Result<Option<Record>> {
@@ -716,7 +770,22 @@ const MIGRATIONS: &[&str] = &[
     MIGRATION_TRAINED,
     MIGRATION_SAMPLING,
     MIGRATION_PROMOTION,
+    MIGRATION_RUBRIC_PINS,
 ];
+
+/// What each rubric version said when it was first used to score (`Store::pin_rubric`): a
+/// rubric edited without a new `version` would otherwise store scores of two different
+/// rubrics as one.
+const MIGRATION_RUBRIC_PINS: &str = "
+CREATE TABLE rubric_pins (
+    rubric_id TEXT NOT NULL,
+    rubric_version INTEGER NOT NULL,
+    definition_sha256 TEXT NOT NULL,
+    path TEXT NOT NULL,
+    pinned_at TEXT NOT NULL,
+    PRIMARY KEY (rubric_id, rubric_version)
+);
+";
 
 /// Why each trained judge is, or is not, the active one: a judge trained by `judge calibrate`
 /// or `judge run` is promoted only when its cross-validated agreement is not worse than the
@@ -1260,6 +1329,7 @@ mod tests {
                 "ledger",
                 "records",
                 "review_queue",
+                "rubric_pins",
                 "runs",
                 "scores",
                 "suite_results",

@@ -8,7 +8,7 @@ use std::path::Path;
 use engine::synthetic::{write_synthetic_gguf, SyntheticSpec};
 use judge::store::{Outcome, Store};
 
-use crate::support::{judge, run_ok, stderr};
+use crate::support::{judge, repo_root, run_ok, stderr};
 
 /// A temp dir holding the synthetic model `model.gguf`.
 fn workspace() -> tempfile::TempDir {
@@ -199,4 +199,71 @@ fn a_changed_record_under_a_stored_id_is_rejected_not_scored() {
         dir.path(),
     );
     assert!(ingest.contains("1 rejected for conflicting"), "{ingest}");
+}
+
+#[test]
+fn a_rubric_edited_without_a_new_version_is_refused() {
+    let dir = workspace();
+    let rubrics = dir.path().join("rubrics");
+    std::fs::create_dir(&rubrics).unwrap();
+    let original =
+        std::fs::read_to_string(repo_root().join("rubrics/escalates-ambiguity.toml")).unwrap();
+    let file = rubrics.join("escalates-ambiguity.toml");
+    std::fs::write(&file, &original).unwrap();
+    write_records(
+        dir.path(),
+        "a.jsonl",
+        &[record_line("a", "Fix the bug.", "Which bug? I will wait.")],
+    );
+    write_records(
+        dir.path(),
+        "b.jsonl",
+        &[record_line("b", "Fix the bug.", "Done.")],
+    );
+    let with_library = |input: &'static str| {
+        score_args(input, "escalates-ambiguity", &["--rubrics-dir", "rubrics"])
+    };
+    run_ok(&with_library("a.jsonl"), dir.path());
+    // The question changes, the version does not.
+    let edited = original.replacen("question = \"", "question = \"Really: ", 1);
+    assert_ne!(edited, original);
+    std::fs::write(&file, &edited).unwrap();
+    let refused = judge(&with_library("b.jsonl"), dir.path());
+    assert!(!refused.status.success());
+    let message = stderr(&refused);
+    assert!(
+        message.contains(
+            "escalates-ambiguity.toml: rubric `escalates-ambiguity` version 1 was edited"
+        ) && message.contains("raise `version` in"),
+        "{message}"
+    );
+    let check = judge(
+        &[
+            "rubric",
+            "check",
+            "--rubrics-dir",
+            "rubrics",
+            "--model",
+            "model.gguf",
+            "--store",
+            "judge.db",
+        ],
+        dir.path(),
+    );
+    assert!(!check.status.success(), "{}", stderr(&check));
+    assert!(stderr(&check).contains("was edited"), "{}", stderr(&check));
+    let store = Store::open(&dir.path().join("judge.db")).unwrap();
+    assert_eq!(store.scores().unwrap().len(), 1);
+    drop(store);
+    // With a new version it is a new rubric, scored apart.
+    std::fs::write(&file, edited.replacen("version = 1", "version = 2", 1)).unwrap();
+    run_ok(&with_library("b.jsonl"), dir.path());
+    let store = Store::open(&dir.path().join("judge.db")).unwrap();
+    let versions: Vec<(String, u32)> = store
+        .scores()
+        .unwrap()
+        .into_iter()
+        .map(|row| (row.record_id, row.rubric_version))
+        .collect();
+    assert_eq!(versions, [("a".to_string(), 1), ("b".to_string(), 2)]);
 }

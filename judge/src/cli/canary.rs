@@ -63,6 +63,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     for rubric in with_canary {
         let (records, canary_sha256) =
             canary::load(&canary::canary_path(&dir, &rubric.id), &rubric.id)?;
+        store.pin_rubric(rubric)?;
         let trained = judge::trained::for_rubric(&mut store, rubric, &base)?;
         let prepared = PreparedRubric::new(&model, rubric)?;
         let refs: Vec<_> = records.iter().collect();

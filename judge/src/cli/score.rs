@@ -139,6 +139,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let mut plan: Vec<RubricPlan> = Vec::new();
     let mut n_skipped = 0;
     for rubric in &selected {
+        store.pin_rubric(rubric)?;
         let prepared = PreparedRubric::new(&model, rubric)?;
         // A rubric with a trained judge is scored by it, under its own fingerprint.
         let trained = judge::trained::for_rubric(&mut store, rubric, &judge_info)?;

@@ -298,6 +298,7 @@ fn load_judge(
     store.register_judge(&info)?;
     let mut trained = BTreeMap::new();
     for rubric in rubrics {
+        store.pin_rubric(rubric)?;
         if let Some(artifact) = judge::trained::for_rubric(store, rubric, &info)? {
             trained.insert(rubric.id.clone(), artifact);
         }
