@@ -14,10 +14,10 @@
 //! | `schema`     | integer | the format version: `1`                                          |
 //! | `seq`        | integer | the entry's place in the ledger: 1, 2, 3, ... without gaps       |
 //! | `ts`         | string  | when it was appended, RFC 3339 UTC to the second (`...T09:30:00Z`) |
-//! | `by`         | string  | who decided (`--by`, else `$USER`, else `unknown`), not empty     |
+//! | `by`         | string  | who decided (`--by`, else `$USER`): visible text, one line       |
 //! | `subject`    | object  | what was decided on, see below                                   |
 //! | `position`   | string  | `accepted`, `flagged` or `dismissed`                             |
-//! | `reason`     | string  | why, in the decider's words, not blank                           |
+//! | `reason`     | string  | why, in the decider's words: visible text                        |
 //! | `rebaseline` | boolean | on an alarm: the stream should start a new burn-in (see below)   |
 //! | `prev`       | string  | the `hash` of entry `seq - 1`, or 64 zeros for entry 1           |
 //!
@@ -515,11 +515,23 @@ pub fn sha256_hex(text: &str) -> String {
 
 /// Checks what needs no store.
 fn check_decision(decision: &Decision) -> Result<()> {
-    if decision.reason.trim().is_empty() {
-        bail!("the reason is empty: say why");
+    if !has_visible_text(&decision.reason) {
+        bail!("the reason is empty or invisible (only spaces or zero-width characters): say why");
     }
-    if decision.by.trim().is_empty() {
-        bail!("the decider's name is empty");
+    if !has_visible_text(&decision.by) {
+        bail!(
+            "the decider's name is empty or invisible (only spaces or zero-width characters): \
+             give --by NAME"
+        );
+    }
+    if decision.by.chars().any(char::is_control) {
+        bail!("the decider's name holds a control character (a line break?): give one line");
+    }
+    if PLACEHOLDER_NAMES.contains(&decision.by.trim().to_lowercase().as_str()) {
+        bail!(
+            "`{}` names nobody: give --by the name of the person who decides",
+            decision.by.trim()
+        );
     }
     if decision.subject.id.trim().is_empty() {
         bail!("the subject id is empty");
@@ -532,6 +544,40 @@ fn check_decision(decision: &Decision) -> Result<()> {
     }
     decision.subject.alarm_id()?;
     Ok(())
+}
+
+/// Names that record nobody in particular; a new decision's `by` may not be one of them.
+const PLACEHOLDER_NAMES: [&str; 5] = ["unknown", "nobody", "none", "n/a", "-"];
+
+/// Whether `text` holds a character a reader can see: not whitespace, not a control
+/// character, not one of the invisible formatting characters (zero-width space and joiners,
+/// word joiner, byte-order mark, soft hyphen, direction marks, Hangul fillers, tag characters).
+pub fn has_visible_text(text: &str) -> bool {
+    text.chars().any(|c| {
+        !(c.is_whitespace()
+            || c.is_control()
+            || matches!(
+                c,
+                '\u{00AD}'
+                    | '\u{034F}'
+                    | '\u{061C}'
+                    | '\u{115F}'
+                    | '\u{1160}'
+                    | '\u{17B4}'
+                    | '\u{17B5}'
+                    | '\u{180B}'..='\u{180F}'
+                    | '\u{200B}'..='\u{200F}'
+                    | '\u{202A}'..='\u{202E}'
+                    | '\u{2060}'..='\u{206F}'
+                    | '\u{2800}'
+                    | '\u{3164}'
+                    | '\u{FE00}'..='\u{FE0F}'
+                    | '\u{FEFF}'
+                    | '\u{FFA0}'
+                    | '\u{FFF9}'..='\u{FFFB}'
+                    | '\u{E0000}'..='\u{E007F}'
+            ))
+    })
 }
 
 /// The append proper, inside the caller's write transaction.
@@ -966,6 +1012,22 @@ mod tests {
         (error.seq, error.problem)
     }
 
+    #[test]
+    fn invisible_text_is_no_text() {
+        for invisible in [
+            "",
+            "  ",
+            "\u{200B}",
+            "\u{200B}\u{2060}\u{FEFF}",
+            "\t\u{00AD}",
+            "\u{3164}",
+        ] {
+            assert!(!has_visible_text(invisible), "{invisible:?}");
+        }
+        for visible in ["ana", " x ", "\u{200B}a", "李"] {
+            assert!(has_visible_text(visible), "{visible:?}");
+        }
+    }
     #[test]
     fn the_documented_example_hashes_as_documented() {
         let entry = Entry {

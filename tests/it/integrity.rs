@@ -8,7 +8,7 @@ use std::path::Path;
 use engine::synthetic::{write_synthetic_gguf, SyntheticSpec};
 use judge::store::{Outcome, Store};
 
-use crate::support::{judge, repo_root, run_ok, stderr};
+use crate::support::{assert_one_clear_error, judge, judge_bin, repo_root, run_ok, stderr};
 
 /// A temp dir holding the synthetic model `model.gguf`.
 fn workspace() -> tempfile::TempDir {
@@ -266,4 +266,64 @@ fn a_rubric_edited_without_a_new_version_is_refused() {
         .map(|row| (row.record_id, row.rubric_version))
         .collect();
     assert_eq!(versions, [("a".to_string(), 1), ("b".to_string(), 2)]);
+}
+
+#[test]
+fn a_decision_names_a_visible_decider_and_reason() {
+    let dir = workspace();
+    write_records(
+        dir.path(),
+        "a.jsonl",
+        &[record_line("r1", "Fix the bug.", "Which bug? I will wait.")],
+    );
+    run_ok(
+        &["ingest", "--input", "a.jsonl", "--store", "judge.db"],
+        dir.path(),
+    );
+    let decide = |extra: &[&str], user: Option<&str>| {
+        let mut command = std::process::Command::new(judge_bin());
+        command
+            .args([
+                "decide",
+                "--record",
+                "r1",
+                "--position",
+                "accepted",
+                "--store",
+                "judge.db",
+            ])
+            .args(extra)
+            .current_dir(dir.path())
+            .env_remove("USER");
+        if let Some(user) = user {
+            command.env("USER", user);
+        }
+        command.output().unwrap()
+    };
+    // Cron and containers run without $USER: no decision by nobody.
+    let anonymous = decide(&["--reason", "a fine answer"], None);
+    assert_one_clear_error(&anonymous, "who decides? give --by NAME");
+    for (by, reason, expected) in [
+        (
+            "\u{200B}",
+            "a fine answer",
+            "the decider's name is empty or invisible",
+        ),
+        ("unknown", "a fine answer", "`unknown` names nobody"),
+        ("ana\nbob", "a fine answer", "control character"),
+        (
+            "ana",
+            "\u{200B}\u{2060} ",
+            "the reason is empty or invisible",
+        ),
+    ] {
+        let refused = decide(&["--by", by, "--reason", reason], None);
+        assert_one_clear_error(&refused, expected);
+    }
+    let listed = run_ok(&["ledger", "verify", "--store", "judge.db"], dir.path());
+    assert!(listed.contains("it has no entries"), "{listed}");
+    // $USER still names the decider when it is set.
+    let by_user = decide(&["--reason", "a fine answer"], Some("ana"));
+    assert!(by_user.status.success(), "{}", stderr(&by_user));
+    assert!(String::from_utf8_lossy(&by_user.stdout).contains("by ana"));
 }

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use judge::ledger::{self, ChainError, Decision, Position, StoredEntry, Subject};
 use judge::store::Store;
 
@@ -38,7 +38,7 @@ pub struct DecideArgs {
     /// Why: the reason is kept in the ledger for good, so make it readable later.
     #[arg(long)]
     reason: String,
-    /// Who decides [default: $USER, else `unknown`].
+    /// Who decides [default: $USER; without either the decision is refused].
     #[arg(long)]
     by: Option<String>,
     /// With --alarm: the stream changed for good and should start a new burn-in. Recorded in
@@ -111,12 +111,15 @@ pub fn run_decide(args: DecideArgs) -> Result<ExitCode> {
     };
     // Kept on any subject, so that a rubric given with the wrong one is refused, not dropped.
     subject.rubric = args.rubric.clone();
-    let by = args.by.clone().unwrap_or_else(|| {
-        std::env::var("USER")
+    // Under cron or in a container $USER is often unset: the ledger must still name who
+    // decided, so there is no anonymous default.
+    let by = match args.by.clone() {
+        Some(by) => by,
+        None => std::env::var("USER")
             .ok()
-            .filter(|user| !user.trim().is_empty())
-            .unwrap_or_else(|| "unknown".to_string())
-    });
+            .filter(|user| ledger::has_visible_text(user))
+            .context("who decides? give --by NAME ($USER is not set)")?,
+    };
     let decision = Decision {
         subject,
         position: match args.position {
