@@ -327,3 +327,81 @@ fn a_decision_names_a_visible_decider_and_reason() {
     assert!(by_user.status.success(), "{}", stderr(&by_user));
     assert!(String::from_utf8_lossy(&by_user.stdout).contains("by ana"));
 }
+
+/// Item 6: under umask 022 every output file is 0644, whatever writes it (`--out`, the
+/// rejects file, metrics and charts of `judge drift`), and a later `chmod` survives a rerun.
+#[cfg(unix)]
+#[test]
+fn output_files_honor_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = workspace();
+    write_records(
+        dir.path(),
+        "a.jsonl",
+        &[
+            record_line("r1", "Fix the bug.", "Which bug? I will wait."),
+            "{not json".to_string(),
+        ],
+    );
+    // The umask is the shell's, set for the child alone; `judge drift` exits 3 on the sample
+    // data's alarm.
+    let umask_022 = |args: &[&str]| {
+        let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+        let script = format!(
+            "umask 022 && exec '{}' {}",
+            judge_bin().display(),
+            quoted.join(" ")
+        );
+        let output = std::process::Command::new("sh")
+            .args(["-c", &script])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            matches!(output.status.code(), Some(0 | 3)),
+            "{}",
+            stderr(&output)
+        );
+    };
+    umask_022(&score_args(
+        "a.jsonl",
+        "escalates-ambiguity",
+        &["--out", "scores.jsonl"],
+    ));
+    let sample = repo_root().join("data/sample/records.jsonl");
+    umask_022(&[
+        "ingest",
+        "--input",
+        sample.to_str().unwrap(),
+        "--store",
+        "judge.db",
+    ]);
+    let drift = [
+        "drift",
+        "--store",
+        "judge.db",
+        "--metrics-file",
+        "judge.prom",
+        "--chart-dir",
+        "charts",
+    ];
+    umask_022(&drift);
+    let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let mut files: Vec<_> = ["scores.jsonl", "judge.db.rejects.jsonl", "judge.prom"]
+        .iter()
+        .map(|name| dir.path().join(name))
+        .collect();
+    let charts: Vec<_> = std::fs::read_dir(dir.path().join("charts"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert!(!charts.is_empty());
+    files.extend(charts);
+    for file in &files {
+        assert_eq!(mode(file), 0o644, "{}: {:o}", file.display(), mode(file));
+    }
+    let metrics = dir.path().join("judge.prom");
+    std::fs::set_permissions(&metrics, std::fs::Permissions::from_mode(0o664)).unwrap();
+    umask_022(&drift);
+    assert_eq!(mode(&metrics), 0o664);
+}
