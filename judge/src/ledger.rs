@@ -69,6 +69,16 @@
 //! in the ledger ([`check_acknowledgements`]); and a hash kept outside the store (printed by
 //! `judge decide` and `judge ledger verify`) must still be in the chain, which proves nothing up
 //! to that entry was changed (`judge ledger verify --anchor HASH`).
+//!
+//! The head (the last entry's seq and hash, [`LedgerHead`]) is published where it is kept
+//! naturally outside the store: `judge drift`'s Prometheus metrics (`judge_ledger_entries` and
+//! `judge_ledger_head{hash="..."}`) and every report (`ledger.head` in JSON, `ledger head:
+//! entry N, hash H` in Markdown and HTML). `judge ledger verify --anchor-from FILE` takes the
+//! head from such a file ([`read_anchor`]), so yesterday's report anchors today's check.
+//!
+//! What this does not protect against: someone with write access to the store can rewrite the
+//! whole chain consistently, and without an anchor from outside the store nothing inside it
+//! can tell; with an anchor, only the entries after it can be rewritten or cut unnoticed.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -202,6 +212,114 @@ pub enum ChainProblem {
 
 /// Streams restarted by a decision with `rebaseline`: stream name to the alarm period after
 /// which it starts again (the latest such decision of each stream wins).
+/// The last entry of a ledger: its seq and hash. Published outside the store so that a later
+/// `judge ledger verify --anchor-from` can tell a cut tail from an intact chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerHead {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl fmt::Display for LedgerHead {
+    /// The form reports print and [`read_anchor`] finds in any text file.
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            formatter,
+            "{HEAD_TEXT_PREFIX}{}, hash {}",
+            self.seq, self.hash
+        )
+    }
+}
+
+const HEAD_TEXT_PREFIX: &str = "ledger head: entry ";
+const HEAD_METRIC_PREFIX: &str = "judge_ledger_head{hash=\"";
+
+impl LedgerHead {
+    /// The head of `entries` (as read, in seq order); `None` for an empty ledger.
+    pub fn of(entries: &[StoredEntry]) -> Option<LedgerHead> {
+        entries.last().map(|last| LedgerHead {
+            seq: last.seq,
+            hash: last.hash.clone(),
+        })
+    }
+
+    /// The Prometheus metric families that publish a ledger of `entries` entries, whether its
+    /// chain verifies, and its head (only for an intact chain: a broken one anchors nothing).
+    pub fn prometheus(entries: usize, intact: bool, head: Option<&LedgerHead>) -> String {
+        let mut out = format!(
+            "# HELP judge_ledger_entries entries in the decision ledger\n\
+             # TYPE judge_ledger_entries gauge\n\
+             judge_ledger_entries {entries}\n\
+             # HELP judge_ledger_intact 1 when the ledger's hash chain verifies\n\
+             # TYPE judge_ledger_intact gauge\n\
+             judge_ledger_intact {}\n",
+            u8::from(intact)
+        );
+        if let Some(head) = head.filter(|_| intact) {
+            out.push_str(&format!(
+                "# HELP judge_ledger_head the decision ledger's last entry (seq), its hash as a \
+                 label: an anchor for judge ledger verify --anchor-from\n\
+                 # TYPE judge_ledger_head gauge\n\
+                 {HEAD_METRIC_PREFIX}{}\"}} {}\n",
+                head.hash, head.seq
+            ));
+        }
+        out
+    }
+}
+
+/// The ledger head recorded in `path`: a JSON report (`ledger.head`), a Prometheus metrics
+/// file (`judge_ledger_head`) or any text holding `ledger head: entry N, hash H` (a Markdown
+/// or HTML report). `None` when the file records an empty ledger; an error naming the file
+/// when it records no head at all.
+pub fn read_anchor(path: &Path) -> Result<Option<LedgerHead>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read anchor file {}", path.display()))?;
+    let bad = |what: &str| anyhow::anyhow!("{}: {what}", path.display());
+    if let Ok(json) = serde_json::from_str::<Value>(&text) {
+        let head = json
+            .get("ledger")
+            .and_then(|ledger| ledger.get("head"))
+            .ok_or_else(|| bad("field `ledger.head` is missing: not a judge report"))?;
+        return serde_json::from_value(head.clone())
+            .map_err(|error| bad(&format!("field `ledger.head`: {error}")));
+    }
+    for (line_idx, line) in text.lines().enumerate() {
+        let at_line = |what: &str| bad(&format!("line {}: {what}", line_idx + 1));
+        if let Some(rest) = line.trim_start().strip_prefix(HEAD_METRIC_PREFIX) {
+            let (hash, seq) = rest
+                .split_once("\"}")
+                .ok_or_else(|| at_line("unterminated judge_ledger_head label"))?;
+            let seq = seq
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| at_line("judge_ledger_head has no numeric value"))?;
+            return Ok(Some(LedgerHead {
+                seq: seq as i64,
+                hash: hash.to_string(),
+            }));
+        }
+        if let Some(at) = line.find(HEAD_TEXT_PREFIX) {
+            let rest = &line[at + HEAD_TEXT_PREFIX.len()..];
+            let parsed = rest.split_once(", hash ").and_then(|(seq, hash)| {
+                let hash: String = hash.chars().take_while(char::is_ascii_hexdigit).collect();
+                Some((seq.parse::<i64>().ok()?, hash))
+            });
+            let (seq, hash) = parsed.ok_or_else(|| at_line("unreadable ledger head"))?;
+            return Ok(Some(LedgerHead { seq, hash }));
+        }
+        if line.trim() == "judge_ledger_entries 0" {
+            return Ok(None);
+        }
+    }
+    if text.contains("Ledger: 0 entries") {
+        return Ok(None);
+    }
+    Err(bad(
+        "holds no ledger head (expected a judge report or judge drift's metrics file)",
+    ))
+}
+
 pub fn rebaselines(store: &mut Store) -> Result<BTreeMap<String, String>> {
     let mut since = BTreeMap::new();
     for stored in entries(store)? {
@@ -1010,6 +1128,50 @@ mod tests {
     fn problem_at(entries: &[StoredEntry]) -> (i64, ChainProblem) {
         let error = verify_entries(entries).unwrap_err();
         (error.seq, error.problem)
+    }
+
+    #[test]
+    fn anchors_are_read_from_reports_and_metrics() {
+        let dir = tempfile::tempdir().unwrap();
+        let head = LedgerHead {
+            seq: 3,
+            hash: "ab".repeat(32),
+        };
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let cases = [
+            ("m.prom", LedgerHead::prometheus(3, true, Some(&head))),
+            (
+                "r.md",
+                format!("Ledger: 3 entries, hash chain intact; {head}.\n"),
+            ),
+            (
+                "r.json",
+                serde_json::json!({"ledger": {"entries": 3, "head": head}}).to_string(),
+            ),
+        ];
+        for (name, text) in cases {
+            assert_eq!(
+                read_anchor(&write(name, &text)).unwrap(),
+                Some(head.clone()),
+                "{name}"
+            );
+        }
+        let empty = write("e.prom", &LedgerHead::prometheus(0, true, None));
+        assert_eq!(read_anchor(&empty).unwrap(), None);
+        // A broken chain publishes no head, and a file without one is no anchor.
+        for (name, text) in [
+            ("b.prom", LedgerHead::prometheus(3, false, Some(&head))),
+            ("x.txt", "hello".to_string()),
+        ] {
+            let path = write(name, &text);
+            let error = read_anchor(&path).unwrap_err().to_string();
+            assert!(error.starts_with(&path.display().to_string()), "{error}");
+            assert!(error.contains("holds no ledger head"), "{error}");
+        }
     }
 
     #[test]

@@ -405,3 +405,98 @@ fn output_files_honor_the_umask() {
     umask_022(&drift);
     assert_eq!(mode(&metrics), 0o664);
 }
+
+/// Item 8: the ledger head is published in every report and in the metrics, and an earlier
+/// one catches a tail cut off the ledger (even all of it, with the alarm reopened), which the
+/// chain alone cannot.
+#[test]
+fn a_cut_ledger_tail_fails_verification_against_an_earlier_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let sample = repo_root().join("data/sample/records.jsonl");
+    run_ok(
+        &[
+            "ingest",
+            "--input",
+            sample.to_str().unwrap(),
+            "--store",
+            "s.db",
+        ],
+        dir,
+    );
+    let drift = judge(&["drift", "--store", "s.db"], dir);
+    assert_eq!(drift.status.code(), Some(3), "{}", stderr(&drift));
+    for subject in [["--alarm", "1"], ["--record", "f-2026W36-001"]] {
+        let mut args = vec!["decide", "--store", "s.db", "--position", "accepted"];
+        args.extend(subject);
+        args.extend(["--reason", "reviewed", "--by", "ana"]);
+        run_ok(&args, dir);
+    }
+    for format in ["json", "md", "html"] {
+        let out = format!("report.{format}");
+        run_ok(
+            &[
+                "report", "--store", "s.db", "--format", format, "--out", &out,
+            ],
+            dir,
+        );
+    }
+    run_ok(
+        &["drift", "--store", "s.db", "--metrics-file", "judge.prom"],
+        dir,
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["ledger"]["head"]["seq"], 2, "{}", report["ledger"]);
+    let head_hash = report["ledger"]["head"]["hash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let metrics = std::fs::read_to_string(dir.join("judge.prom")).unwrap();
+    assert!(
+        metrics.contains(&format!("judge_ledger_head{{hash=\"{head_hash}\"}} 2")),
+        "{metrics}"
+    );
+    let anchors = ["report.json", "report.md", "report.html", "judge.prom"];
+    let verify = |anchor: &str| {
+        judge(
+            &[
+                "ledger",
+                "verify",
+                "--store",
+                "s.db",
+                "--anchor-from",
+                anchor,
+            ],
+            dir,
+        )
+    };
+    for anchor in anchors {
+        let output = verify(anchor);
+        assert!(output.status.success(), "{anchor}: {}", stderr(&output));
+    }
+
+    // Someone with write access cuts the last entry: the chain alone still verifies.
+    let mut store = Store::open(&dir.join("s.db")).unwrap();
+    store
+        .connection()
+        .execute("DELETE FROM ledger WHERE seq = 2", [])
+        .unwrap();
+    drop(store);
+    run_ok(&["ledger", "verify", "--store", "s.db"], dir);
+    for anchor in anchors {
+        assert_one_clear_error(&verify(anchor), "does not hold entry 2 with hash");
+    }
+    // Every entry cut and the alarm reopened: still caught.
+    let mut store = Store::open(&dir.join("s.db")).unwrap();
+    store
+        .connection()
+        .execute_batch(
+            "DELETE FROM ledger; \
+             UPDATE alarms SET acknowledged_at = NULL, acknowledgement = NULL",
+        )
+        .unwrap();
+    drop(store);
+    run_ok(&["ledger", "verify", "--store", "s.db"], dir);
+    assert_one_clear_error(&verify("report.json"), "does not hold entry 2");
+}

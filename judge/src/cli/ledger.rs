@@ -90,6 +90,11 @@ pub struct VerifyArgs {
     /// rewritten or cut off. Repeatable.
     #[arg(long)]
     anchor: Vec<String>,
+    /// The ledger head recorded in an earlier report (any format) or in `judge drift`'s
+    /// metrics file: the chain must still hold that entry, so entries cut off the end since
+    /// then are found. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    anchor_from: Vec<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -201,7 +206,28 @@ fn verify(args: VerifyArgs) -> Result<ExitCode> {
             (what, entries)
         }
     };
-    check_anchors(&what, &entries, &args.anchor)?;
+    let mut anchors = args.anchor.clone();
+    for path in &args.anchor_from {
+        match ledger::read_anchor(path)? {
+            Some(head) => {
+                if !entries.iter().any(|stored| stored.hash == head.hash) {
+                    bail!(
+                        "{what} does not hold entry {} with hash {}, the head recorded in {}: \
+                         entries were cut off the end or rewritten since",
+                        head.seq,
+                        head.hash,
+                        path.display()
+                    );
+                }
+                anchors.push(head.hash);
+            }
+            None => eprintln!(
+                "{} records an empty ledger: it anchors nothing",
+                path.display()
+            ),
+        }
+    }
+    check_anchors(&what, &entries, &anchors)?;
     match entries.last() {
         Some(last) => println!(
             "{what} is intact: {} {}, the last (entry {}) with hash {}",
