@@ -110,6 +110,27 @@ pub fn load_rubric(path: &Path) -> Result<Rubric> {
 /// Files with another extension, such as the README, are skipped. A folder without any rubric
 /// is an error, since judging with no rubric is always a mistake of configuration.
 pub fn load_library(dir: &Path) -> Result<Vec<Rubric>> {
+    let library = load_library_skipping_broken(dir)?;
+    match library.broken.into_iter().next() {
+        Some(error) => Err(error),
+        None => Ok(library.rubrics),
+    }
+}
+
+/// A rubric library with the files that could not be loaded set apart.
+#[derive(Debug)]
+pub struct Library {
+    /// The rubrics that loaded, sorted by id.
+    pub rubrics: Vec<Rubric>,
+    /// One error per file that did not load, each naming its file.
+    pub broken: Vec<anyhow::Error>,
+}
+
+/// [`load_library`], except that a file that does not load is set apart in
+/// [`Library::broken`] instead of failing the whole library, so that one broken rubric does not
+/// stop the others from being scored. A folder without a single good rubric, and two files
+/// with one id, are still errors.
+pub fn load_library_skipping_broken(dir: &Path) -> Result<Library> {
     let entries = fs::read_dir(dir)
         .with_context(|| format!("{}: cannot read rubric folder", dir.display()))?;
     let mut paths = Vec::new();
@@ -123,11 +144,18 @@ pub fn load_library(dir: &Path) -> Result<Vec<Rubric>> {
     }
     // Sorting the paths first makes the error for a duplicate id name the files in a stable order.
     paths.sort();
-    let mut rubrics = paths
-        .iter()
-        .map(|path| load_rubric(path))
-        .collect::<Result<Vec<_>>>()?;
+    let mut rubrics = Vec::new();
+    let mut broken = Vec::new();
+    for path in &paths {
+        match load_rubric(path) {
+            Ok(rubric) => rubrics.push(rubric),
+            Err(error) => broken.push(error),
+        }
+    }
     if rubrics.is_empty() {
+        if let Some(error) = broken.into_iter().next() {
+            return Err(error);
+        }
         bail!(
             "{}: no rubric files (*.{RUBRIC_EXTENSION}) in the folder",
             dir.display()
@@ -144,7 +172,7 @@ pub fn load_library(dir: &Path) -> Result<Vec<Rubric>> {
             );
         }
     }
-    Ok(rubrics)
+    Ok(Library { rubrics, broken })
 }
 
 /// The rubric library folder: `JUDGE_RUBRICS_DIR` when set, else `<repo>/rubrics`, found at

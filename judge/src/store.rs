@@ -153,6 +153,12 @@ impl Verdict {
     }
 }
 
+/// A held claim on scoring into a store ([`Store::claim_scoring`]); dropping it releases it.
+#[derive(Debug)]
+pub struct ScoringClaim {
+    _file: std::fs::File,
+}
+
 impl Store {
     /// Opens the store at `path`, creating the file (not its folder) when missing, and
     /// migrates it to [`SCHEMA_VERSION`].
@@ -174,11 +180,99 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         };
-        store
-            .configure()
+        let opened = check_identity(&store.conn)
+            .and_then(|()| store.configure())
             .and_then(|()| store.migrate())
-            .with_context(|| format!("cannot open store {}", path.display()))?;
+            .and_then(|()| store.claim_identity());
+        if let Err(error) = opened {
+            let read_only = error.chain().any(|cause| {
+                matches!(
+                    cause.downcast_ref::<rusqlite::Error>(),
+                    Some(rusqlite::Error::SqliteFailure(failure, _))
+                        if failure.code == rusqlite::ErrorCode::ReadOnly
+                            || failure.code == rusqlite::ErrorCode::CannotOpen
+                )
+            });
+            let why = if read_only {
+                " (the file or its folder is not writable, e.g. read-only storage; commands \
+                 that only read, such as `judge report` and `judge ledger verify`, still work)"
+            } else {
+                ""
+            };
+            return Err(error.context(format!("cannot open store {}{why}", path.display())));
+        }
         Ok(store)
+    }
+
+    /// Opens an existing store for reading only, for the commands that never write (`judge
+    /// report`, `judge ledger verify|export|gaps`): a store on read-only storage (a mounted
+    /// backup, a read-only volume) can still be reported on and verified. Nothing is created,
+    /// migrated or locked; a store with an older schema must be opened once by a writing
+    /// command first.
+    ///
+    /// When the folder is read-only SQLite cannot create the shared-memory file a WAL database
+    /// needs, so the store is then read as immutable: that is only safe because nothing can
+    /// write there either.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        if !path.is_file() {
+            bail!(
+                "store {} does not exist: score or ingest records first",
+                path.display()
+            );
+        }
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let open = |immutable: bool| -> Result<Connection> {
+            let uri = format!(
+                "file:{}{}",
+                uri_path(path),
+                if immutable { "?immutable=1" } else { "" }
+            );
+            let conn = Connection::open_with_flags(uri, flags)?;
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            read_user_version(&conn)?;
+            Ok(conn)
+        };
+        let conn = open(false)
+            .or_else(|_| open(true))
+            .with_context(|| format!("cannot open store {} for reading", path.display()))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        let checked = check_identity(&store.conn).and_then(|()| {
+            let found = read_user_version(&store.conn)?;
+            if found > SCHEMA_VERSION {
+                bail!(
+                    "its schema version is {found}, newer than the version {SCHEMA_VERSION} \
+                     this judge knows; use a newer judge"
+                );
+            }
+            if found < SCHEMA_VERSION {
+                bail!(
+                    "its schema version is {found}, older than this judge's {SCHEMA_VERSION}: \
+                     run a command that writes to it (`judge ingest`, `judge score`) where it is \
+                     writable to migrate it first"
+                );
+            }
+            Ok(())
+        });
+        checked.with_context(|| format!("cannot read store {}", path.display()))?;
+        Ok(store)
+    }
+
+    /// Opens a store that must exist already, for commands that add to a store but make no
+    /// sense on a new one (`judge sample`, `judge canary`, `judge labels`): [`Store::open`]
+    /// would create an empty `judge.db` wherever the command happened to run.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        if !path.is_file() {
+            bail!(
+                "store {} does not exist: score or ingest records first, or give --store",
+                path.display()
+            );
+        }
+        Store::open(path)
     }
 
     pub fn path(&self) -> &Path {
@@ -500,6 +594,44 @@ impl Store {
         write(&self.conn).with_context(|| self.failed("recording a run in"))
     }
 
+    /// Claims the store for one scoring run, until the returned claim is dropped: an exclusive
+    /// lock on the file `STORE.score.lock` beside it (left in place: removing a lock file
+    /// races with the next claim). A second claim while one is held fails at once, naming the
+    /// store, instead of both runs doing all the work. Holding the claim proves that no run is
+    /// in flight, so runs still marked `running` were killed: they are marked `failed`, and
+    /// their number is returned.
+    pub fn claim_scoring(&mut self) -> Result<(ScoringClaim, usize)> {
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(".score.lock");
+        let lock_path = self.path.with_file_name(name);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .with_context(|| format!("cannot create lock file {}", lock_path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => bail!(
+                "store {} is being scored by another run right now (it holds {}): wait for it \
+                 to finish, or score shards into separate stores and `judge store merge` them",
+                self.path.display(),
+                lock_path.display()
+            ),
+            Err(std::fs::TryLockError::Error(error)) => {
+                return Err(error).with_context(|| format!("cannot lock {}", lock_path.display()))
+            }
+        }
+        let stale = self
+            .conn
+            .execute(
+                "UPDATE runs SET status = 'failed', finished_at = ?1 WHERE status = 'running'",
+                [now()],
+            )
+            .with_context(|| self.failed("marking killed runs failed in"))?;
+        Ok((ScoringClaim { _file: file }, stale))
+    }
+
     /// Records the end of a run; `status` is `done` or `failed`.
     pub fn finish_run(&mut self, run_id: i64, status: &str, counts: RunCounts) -> Result<()> {
         let finished_at = now();
@@ -663,6 +795,18 @@ impl Store {
         }
         self.conn.pragma_update(None, "synchronous", "NORMAL")?;
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        Ok(())
+    }
+
+    /// Marks the file as a judge store (`PRAGMA application_id`), once it has the schema.
+    fn claim_identity(&self) -> Result<()> {
+        let id: i64 = self
+            .conn
+            .pragma_query_value(None, "application_id", |row| row.get(0))?;
+        if id != APPLICATION_ID {
+            self.conn
+                .pragma_update(None, "application_id", APPLICATION_ID)?;
+        }
         Ok(())
     }
 
@@ -1059,6 +1203,65 @@ const INSERT_SCORE_REPLACING: &str = insert_score_then!(
 /// Now, as RFC 3339 UTC to the second: the form of every timestamp the store holds.
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// `PRAGMA application_id` of a judge store: "JUDG" in ASCII. Stores made before it was set
+/// have 0 and are recognized by their schema.
+pub const APPLICATION_ID: i64 = 0x4A55_4447;
+
+/// Refuses a file that is some other program's SQLite database before anything is written to
+/// it: another `application_id`, or tables without a judge schema version.
+fn check_identity(conn: &Connection) -> Result<()> {
+    let id: i64 = conn.pragma_query_value(None, "application_id", |row| row.get(0))?;
+    if id == APPLICATION_ID {
+        return Ok(());
+    }
+    if id != 0 {
+        bail!(
+            "it is not a judge store: its SQLite application_id is {id:#x} (a judge store's is \
+             {APPLICATION_ID:#x}); give another --store"
+        );
+    }
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let version = read_user_version(conn)?;
+    // A new file, or a store from before the application id, with its own tables.
+    let is_judge_store = version >= 1
+        && ["records", "judges", "scores", "runs"]
+            .iter()
+            .all(|table| tables.iter().any(|name| name == table));
+    if tables.is_empty() || is_judge_store {
+        return Ok(());
+    }
+    bail!(
+        "it is an SQLite database of another program, not a judge store (it has table(s) {} \
+         and no judge schema); give another --store",
+        tables
+            .iter()
+            .take(5)
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// `path` as the path part of an SQLite `file:` URI: absolute, with the characters that URIs
+/// reserve percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for c in absolute.to_string_lossy().chars() {
+        match c {
+            '%' | '?' | '#' => out.push_str(&format!("%{:02X}", c as u32)),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn read_user_version(conn: &Connection) -> Result<u32> {

@@ -500,3 +500,352 @@ fn a_cut_ledger_tail_fails_verification_against_an_earlier_report() {
     run_ok(&["ledger", "verify", "--store", "s.db"], dir);
     assert_one_clear_error(&verify("report.json"), "does not hold entry 2");
 }
+
+/// `judge score` in `dir` with `args`, asserting it failed; its stderr.
+fn score_fails(dir: &Path, args: &[&str]) -> String {
+    let output = judge(args, dir);
+    assert!(!output.status.success(), "{args:?} succeeded");
+    stderr(&output)
+}
+
+/// The status of every run in the store, by id.
+fn run_statuses(dir: &Path) -> Vec<String> {
+    let mut store = Store::open(&dir.join("judge.db")).unwrap();
+    let mut statement = store
+        .connection()
+        .prepare("SELECT status FROM runs ORDER BY id")
+        .unwrap();
+    let statuses = statement
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<Vec<String>, _>>()
+        .unwrap();
+    statuses
+}
+
+#[test]
+fn models_that_cannot_load_leave_no_store_and_say_why() {
+    let dir = workspace();
+    let dir = dir.path();
+    write_records(
+        dir,
+        "a.jsonl",
+        &[record_line("r1", "Fix the bug.", "Which bug? I will wait.")],
+    );
+    std::fs::create_dir(dir.join("folder.gguf")).unwrap();
+    let cases = [
+        ("folder.gguf", "is a folder, not a .gguf file"),
+        ("absent.gguf", "does not exist"),
+        (
+            "qwen2.5-coder-0.5b-instrct",
+            "did you mean qwen2.5-coder-0.5b-instruct?",
+        ),
+    ];
+    for (model, expected) in cases {
+        let message = score_fails(
+            dir,
+            &[
+                "score", "--input", "a.jsonl", "--store", "judge.db", "--model", model,
+            ],
+        );
+        assert!(message.contains(expected), "{model}: {message}");
+        assert!(!dir.join("judge.db").exists(), "{model} created the store");
+    }
+}
+
+#[test]
+fn every_run_ends_done_or_failed_and_one_runs_at_a_time() {
+    let dir = workspace();
+    let dir = dir.path();
+    write_records(
+        dir,
+        "a.jsonl",
+        &[record_line("r1", "Fix the bug.", "Which bug? I will wait.")],
+    );
+    let score = score_args("a.jsonl", "escalates-ambiguity", &[]);
+    run_ok(&score, dir);
+    // A run killed mid-way leaves its row `running`; the next run marks it failed.
+    let mut store = Store::open(&dir.join("judge.db")).unwrap();
+    store.start_run("judge score (killed)").unwrap();
+    drop(store);
+    let output = judge(&score, dir);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("1 earlier run(s) in judge.db had stopped without finishing"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(run_statuses(dir), ["done", "failed", "done"]);
+    // A run that fails once it has started is marked failed too.
+    let rubrics = dir.join("rubrics");
+    std::fs::create_dir(&rubrics).unwrap();
+    let original =
+        std::fs::read_to_string(repo_root().join("rubrics/escalates-ambiguity.toml")).unwrap();
+    std::fs::write(
+        rubrics.join("escalates-ambiguity.toml"),
+        original.replacen("question = \"", "question = \"Edited: ", 1),
+    )
+    .unwrap();
+    score_fails(
+        dir,
+        &score_args(
+            "a.jsonl",
+            "escalates-ambiguity",
+            &["--rubrics-dir", "rubrics"],
+        ),
+    );
+    assert_eq!(run_statuses(dir), ["done", "failed", "done", "failed"]);
+    // While one run holds the store, a second is refused at once.
+    let mut store = Store::open(&dir.join("judge.db")).unwrap();
+    let claim = store.claim_scoring().unwrap();
+    let message = score_fails(dir, &score);
+    assert!(
+        message.contains("store judge.db is being scored by another run right now"),
+        "{message}"
+    );
+    drop(claim);
+    run_ok(&score, dir);
+}
+
+#[test]
+fn rejects_describe_the_latest_run_and_empty_inputs_fail() {
+    let dir = workspace();
+    let dir = dir.path();
+    let good = record_line("r1", "Fix the bug.", "Which bug? I will wait.");
+    let bad_role = record_line("r2", "Fix the bug.", "Done.").replace("\"worker\"", "\"a\\nb<i>\"");
+    let bad_lines: Vec<String> = (0..7).map(|i| format!("{{broken {i}")).collect();
+    let mut lines = vec![good.clone(), bad_role];
+    lines.extend(bad_lines);
+    write_records(dir, "bad.jsonl", &lines);
+    write_records(dir, "good.jsonl", std::slice::from_ref(&good));
+    std::fs::write(dir.join("empty.jsonl"), "\n\n").unwrap();
+    let rejects = dir.join("judge.db.rejects.jsonl");
+    // --strict names every reason in the rejects file, not only the first five.
+    let message = score_fails(
+        dir,
+        &score_args("bad.jsonl", "escalates-ambiguity", &["--strict"]),
+    );
+    assert!(
+        message.contains("every reason in judge.db.rejects.jsonl"),
+        "{message}"
+    );
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    assert_eq!(text.lines().count(), 8, "{text}");
+    assert!(text.contains("is not a role name"), "{text}");
+    run_ok(&score_args("bad.jsonl", "escalates-ambiguity", &[]), dir);
+    assert!(rejects.is_file());
+    // A clean run leaves no rejects file of an earlier run behind.
+    run_ok(&score_args("good.jsonl", "escalates-ambiguity", &[]), dir);
+    assert!(!rejects.exists());
+    // An empty input is said to be empty, and fails.
+    let message = score_fails(dir, &score_args("empty.jsonl", "escalates-ambiguity", &[]));
+    assert!(
+        message.contains("no record to score in empty.jsonl: the input is empty"),
+        "{message}"
+    );
+}
+
+#[test]
+fn commands_that_need_a_store_do_not_create_one() {
+    let dir = workspace();
+    let dir = dir.path();
+    for args in [
+        vec!["sample", "--rate", "0.5"],
+        vec!["sample", "export", "--out", "queue.jsonl"],
+        vec!["report"],
+        vec!["ledger", "verify"],
+    ] {
+        let output = judge(&args, dir);
+        assert!(!output.status.success(), "{args:?}");
+        assert!(
+            stderr(&output).contains("store judge.db does not exist"),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(!dir.join("judge.db").exists(), "{args:?} created judge.db");
+    }
+    // The canary checks may start a store, but say so.
+    let canary = judge(
+        &[
+            "canary",
+            "--rubric",
+            "escalates-ambiguity",
+            "--model",
+            "model.gguf",
+        ],
+        dir,
+    );
+    assert!(canary.status.success(), "{}", stderr(&canary));
+    assert!(
+        stderr(&canary).contains("created store judge.db for the canary checks"),
+        "{}",
+        stderr(&canary)
+    );
+}
+
+#[test]
+fn a_foreign_sqlite_file_is_not_taken_for_a_store() {
+    let dir = workspace();
+    let dir = dir.path();
+    let created = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3; c = sqlite3.connect('other.db'); \
+             c.execute('CREATE TABLE invoices (id INTEGER)'); c.commit()",
+        ])
+        .current_dir(dir)
+        .status()
+        .unwrap();
+    assert!(created.success());
+    let before = std::fs::read(dir.join("other.db")).unwrap();
+    write_records(
+        dir,
+        "a.jsonl",
+        &[record_line("r1", "Fix the bug.", "Which bug? I will wait.")],
+    );
+    let output = judge(
+        &["ingest", "--input", "a.jsonl", "--store", "other.db"],
+        dir,
+    );
+    assert_one_clear_error(&output, "not a judge store (it has table(s) `invoices`");
+    assert_eq!(std::fs::read(dir.join("other.db")).unwrap(), before);
+}
+
+/// A store on read-only storage: the commands that only read work, and the others say why
+/// they cannot. As root, the binary runs as `nobody`, for whom the folder is read-only.
+#[cfg(unix)]
+#[test]
+fn a_store_on_read_only_storage_can_be_reported_and_verified() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = workspace();
+    let sample = repo_root().join("data/sample/records.jsonl");
+    let store_dir = dir.path().join("ro");
+    std::fs::create_dir(&store_dir).unwrap();
+    run_ok(
+        &[
+            "ingest",
+            "--input",
+            sample.to_str().unwrap(),
+            "--store",
+            "ro/s.db",
+        ],
+        dir.path(),
+    );
+    let drift = judge(&["drift", "--store", "ro/s.db"], dir.path());
+    assert_eq!(drift.status.code(), Some(3), "{}", stderr(&drift));
+    run_ok(
+        &[
+            "decide",
+            "--store",
+            "ro/s.db",
+            "--alarm",
+            "1",
+            "--position",
+            "accepted",
+            "--reason",
+            "expected",
+            "--by",
+            "ana",
+        ],
+        dir.path(),
+    );
+    let set_mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    for entry in std::fs::read_dir(&store_dir).unwrap() {
+        set_mode(&entry.unwrap().path(), 0o444);
+    }
+    set_mode(&store_dir, 0o555);
+    set_mode(dir.path(), 0o755);
+    let as_reader = |args: &[&str]| {
+        let root = std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+            .unwrap();
+        let mut command = if root {
+            let mut command = std::process::Command::new("setpriv");
+            command
+                .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(judge_bin());
+            command
+        } else {
+            std::process::Command::new(judge_bin())
+        };
+        command.args(args).current_dir(dir.path()).output().unwrap()
+    };
+    let verify = as_reader(&["ledger", "verify", "--store", "ro/s.db"]);
+    assert!(verify.status.success(), "{}", stderr(&verify));
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("intact: 1 entry"));
+    let report = as_reader(&["report", "--store", "ro/s.db", "--format", "json"]);
+    assert!(report.status.success(), "{}", stderr(&report));
+    let written = as_reader(&[
+        "ingest",
+        "--input",
+        sample.to_str().unwrap(),
+        "--store",
+        "ro/s.db",
+    ]);
+    assert!(!written.status.success());
+    assert!(
+        stderr(&written).contains("not writable, e.g. read-only storage"),
+        "{}",
+        stderr(&written)
+    );
+    set_mode(&store_dir, 0o755);
+}
+
+#[test]
+fn one_broken_rubric_file_does_not_stop_the_others() {
+    let dir = workspace();
+    let dir = dir.path();
+    let rubrics = dir.join("rubrics");
+    std::fs::create_dir(&rubrics).unwrap();
+    for id in ["escalates-ambiguity", "stays-in-scope"] {
+        std::fs::copy(
+            repo_root().join(format!("rubrics/{id}.toml")),
+            rubrics.join(format!("{id}.toml")),
+        )
+        .unwrap();
+    }
+    std::fs::write(rubrics.join("broken.toml"), "id = \"broken\"\nversion = \n").unwrap();
+    write_records(
+        dir,
+        "a.jsonl",
+        &[record_line("r1", "Fix the bug.", "Which bug? I will wait.")],
+    );
+    let args = |extra: &[&'static str]| {
+        let mut args = vec![
+            "score",
+            "--input",
+            "a.jsonl",
+            "--store",
+            "judge.db",
+            "--model",
+            "model.gguf",
+            "--rubrics-dir",
+            "rubrics",
+        ];
+        args.extend_from_slice(extra);
+        args
+    };
+    let message = score_fails(dir, &args(&["--strict"]));
+    assert!(message.contains("broken.toml"), "{message}");
+    let output = judge(&args(&[]), dir);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("skipping a rubric file that does not load")
+            && stderr(&output).contains("broken.toml"),
+        "{}",
+        stderr(&output)
+    );
+    let store = Store::open(&dir.join("judge.db")).unwrap();
+    let mut rubrics: Vec<String> = store
+        .scores()
+        .unwrap()
+        .into_iter()
+        .map(|row| row.rubric_id)
+        .collect();
+    rubrics.sort();
+    assert_eq!(rubrics, ["escalates-ambiguity", "stays-in-scope"]);
+}

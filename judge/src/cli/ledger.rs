@@ -2,7 +2,7 @@
 //! store's hash-chained ledger, the ledger as JSONL, its verification, and the decisions still
 //! owed. The entry format is documented in `judge::ledger`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -136,7 +136,7 @@ pub fn run_decide(args: DecideArgs) -> Result<ExitCode> {
         by,
         rebaseline: args.rebaseline,
     };
-    let mut store = open_existing(&args.store)?;
+    let mut store = Store::open_existing(&args.store)?;
     let entry = ledger::append_decision(&mut store, &decision)?;
     println!(
         "ledger entry {} appended: {} on {} by {}",
@@ -170,7 +170,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
 }
 
 fn export(args: ExportArgs) -> Result<ExitCode> {
-    let mut store = open_existing(&args.store)?;
+    let mut store = Store::open_read_only(&args.store)?;
     let entries = ledger::entries(&mut store)?;
     match &args.out {
         Some(path) => {
@@ -197,7 +197,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode> {
             (what, entries)
         }
         None => {
-            let mut store = open_existing(&args.store)?;
+            let mut store = Store::open_read_only(&args.store)?;
             let entries = ledger::entries(&mut store)?;
             let what = format!("the ledger of store {}", args.store.display());
             ledger::verify_entries(&entries)
@@ -260,7 +260,7 @@ fn check_anchors(what: &str, entries: &[StoredEntry], anchors: &[String]) -> Res
 }
 
 fn gaps(args: GapsArgs) -> Result<ExitCode> {
-    let mut store = open_existing(&args.store)?;
+    let mut store = Store::open_read_only(&args.store)?;
     let gaps = ledger::gaps(&mut store)?;
     if args.json {
         let out = serde_json::json!({ "gaps": gaps });
@@ -282,16 +282,4 @@ fn gaps(args: GapsArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Opens a store that must exist already: `Store::open` would create an empty one, and an
-/// empty ledger would verify.
-fn open_existing(path: &Path) -> Result<Store> {
-    if !path.exists() {
-        bail!(
-            "store {} does not exist: score or ingest records first",
-            path.display()
-        );
-    }
-    Store::open(path)
 }

@@ -2,7 +2,7 @@
 //! judged, stored and reported.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -158,7 +158,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         }
         Command::Run(args) => run_suite(*args),
         Command::Runs { suite, store, json } => {
-            let mut store = open_existing(&store)?;
+            let mut store = Store::open_read_only(&store)?;
             let runs = suite_runs::suite_runs(&mut store, suite.as_deref())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&runs)?);
@@ -170,7 +170,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Show { run, store, json } => {
-            let mut store = open_existing(&store)?;
+            let mut store = Store::open_read_only(&store)?;
             let Some(run) = suite_runs::suite_run(&mut store, run)? else {
                 bail!("there is no suite run {run} in {}", store.path().display());
             };
@@ -355,11 +355,4 @@ fn suites_dir_or_default(dir: Option<PathBuf>) -> PathBuf {
 
 fn library(dir: Option<PathBuf>) -> Result<Vec<Rubric>> {
     rubrics::load_library(&dir.unwrap_or_else(rubrics::default_rubrics_dir))
-}
-
-fn open_existing(path: &Path) -> Result<Store> {
-    if !path.exists() {
-        bail!("store {} does not exist", path.display());
-    }
-    Store::open(path)
 }
