@@ -5,9 +5,15 @@
 //! An agent that fails (unreachable, an HTTP error, a malformed reply, a crash, a timeout) is
 //! reported as a [`Failure`], never as a reply: the suite runner records it apart from the
 //! behavioral verdicts, so a broken deployment is never mistaken for misbehavior.
+//!
+//! A command agent runs as `sh -c COMMAND` in a process group of its own. When a case is over
+//! (replied, failed or timed out) the whole group is killed with one `kill(2)` on the group:
+//! the shell, the agent (whether or not the shell `exec`ed it) and any child it left running
+//! in the background. Nothing outside that group is ever signalled. A process that leaves the
+//! group on purpose (`setsid`, `setpgid`) is beyond reach, as it is for a shell's job control.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -437,25 +443,64 @@ fn parse_command_reply(text: &str) -> Outcome {
     Ok(Reply { output, escalated })
 }
 
-/// Starts `sh -c COMMAND` with all three pipes.
+/// Starts `sh -c COMMAND` with all three pipes, as the leader of a new process group.
 fn spawn(command: &str) -> std::io::Result<Child> {
-    Command::new("sh")
+    let mut shell = Command::new("sh");
+    shell
         .arg("-c")
         .arg(command)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+        .stderr(Stdio::piped());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut shell, 0);
+    shell.spawn()
 }
 
-/// Kills the child and reaps it. Only the child: signalling its process group would take the
-/// external `kill` program, and procps-ng 4.0.2's `kill -SIG -PGID` signals every process
-/// (`kill(-1)`). The shell runs a simple command in its own place (`exec`), so the child is
-/// the agent; an agent's own children are its business. Readers of its pipes are detached
-/// threads, so a grandchild that keeps them open never blocks the run.
-fn kill(child: &mut Child) {
+/// Whether the shell has exited, without reaping it: until it is reaped, its pid (which is
+/// also its group's id) cannot be taken by another process, so killing the group stays safe.
+#[cfg(unix)]
+fn has_exited(child: &Child) -> bool {
+    use rustix::process::{waitid, Pid, WaitId, WaitIdOptions};
+    let options = WaitIdOptions::EXITED | WaitIdOptions::NOHANG | WaitIdOptions::NOWAIT;
+    match waitid(WaitId::Pid(Pid::from_child(child)), options) {
+        Ok(status) => status.is_some(),
+        // Already reaped: nothing is left to wait for.
+        Err(_) => true,
+    }
+}
+
+#[cfg(not(unix))]
+fn has_exited(child: &mut Child) -> bool {
+    matches!(child.try_wait(), Ok(Some(_)) | Err(_))
+}
+
+/// Kills the shell's process group (see the module docs) and reaps the shell; its status.
+/// Called once per process, before anything else reaps it.
+fn end(child: &mut Child) -> Option<ExitStatus> {
+    #[cfg(unix)]
+    {
+        use rustix::process::{kill_process_group, Pid, Signal};
+        // `spawn` made the shell the leader of a group whose id is its pid, and the shell is
+        // not reaped yet, so this group is the agent's and nobody else's. An empty group (every
+        // member gone) is not an error.
+        let _ = kill_process_group(Pid::from_child(child), Signal::KILL);
+    }
+    #[cfg(not(unix))]
     let _ = child.kill();
-    let _ = child.wait();
+    child.wait().ok()
+}
+
+/// Gives the shell up to `grace` to exit on its own, then ends its group (which also ends any
+/// background child it left); whether it had exited on its own, and its status.
+fn finish(child: &mut Child, grace: Duration) -> (bool, Option<ExitStatus>) {
+    let deadline = Instant::now() + grace;
+    let mut exited = has_exited(child);
+    while !exited && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+        exited = has_exited(child);
+    }
+    (exited, end(child))
 }
 
 /// Collects a stream into a shared buffer from a thread, keeping its last bytes.
@@ -515,36 +560,26 @@ fn ask_once(command: &str, request: &str, timeout: Duration) -> (Outcome, String
     let result = match receiver.recv_timeout(timeout) {
         Ok(Ok(bytes)) => {
             // Stdout is closed; the process should be exiting. Give it what is left of the
-            // timeout to do so.
-            let status = loop {
-                match child.try_wait() {
-                    Ok(Some(status)) => break Some(status),
-                    Ok(None) if Instant::now() < deadline => {
-                        std::thread::sleep(Duration::from_millis(5))
-                    }
-                    _ => break None,
-                }
-            };
-            match status {
-                None => {
-                    kill(&mut child);
-                    Err(timeout_failure(format!(
-                        "closed stdout but did not exit within {}",
-                        seconds(timeout)
-                    )))
-                }
-                Some(status) if !status.success() => {
+            // timeout to do so; its group goes either way.
+            let grace = deadline.saturating_duration_since(Instant::now());
+            match finish(&mut child, grace) {
+                (false, _) => Err(timeout_failure(format!(
+                    "closed stdout but did not exit within {}",
+                    seconds(timeout)
+                ))),
+                (true, Some(status)) if !status.success() => {
                     Err(failure(format!("the command exited with {status}")))
                 }
-                Some(_) => parse_command_reply(&String::from_utf8_lossy(&bytes)),
+                (true, Some(_)) => parse_command_reply(&String::from_utf8_lossy(&bytes)),
+                (true, None) => Err(failure("the command's exit status cannot be read")),
             }
         }
         Ok(Err(error)) => {
-            kill(&mut child);
+            end(&mut child);
             Err(failure(format!("reading the command's stdout: {error}")))
         }
         Err(_) => {
-            kill(&mut child);
+            end(&mut child);
             Err(timeout_failure(format!(
                 "no reply within {}",
                 seconds(timeout)
@@ -589,17 +624,10 @@ impl LinesProcess {
         })
     }
 
-    /// Closes stdin so the program can exit on its own, then makes sure it has.
+    /// Closes stdin so the program can exit on its own, then ends its group.
     fn stop(mut self) {
         drop(self.stdin);
-        let waited = Instant::now();
-        while waited.elapsed() < Duration::from_millis(500) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        kill(&mut self.child);
+        finish(&mut self.child, Duration::from_millis(500));
     }
 }
 
@@ -637,25 +665,25 @@ fn ask_lines(
                 "no reply within {}",
                 seconds(timeout)
             ))),
-            Err(RecvTimeoutError::Disconnected) => {
-                let status = process
-                    .child
-                    .wait()
-                    .map(|s| s.to_string())
-                    .unwrap_or_default();
-                Err(failure(format!(
-                    "the command exited ({status}) before replying"
-                )))
-            }
+            // Reported below, once its exit status is known.
+            Err(RecvTimeoutError::Disconnected) => Err(failure("")),
         },
     };
-    if result.is_err() {
+    if let Err(failed) = result {
         // Out of step with the program (a late reply would answer the next case): start over.
         let process = slot.take().expect("present");
         let stderr = Arc::clone(&process.stderr);
         let mut child = process.child;
-        kill(&mut child);
-        return (result, drain_stderr(&stderr));
+        let failed = if failed.message.is_empty() {
+            // Its stdout closed: it is exiting, or has.
+            let (_, status) = finish(&mut child, Duration::from_millis(200));
+            let status = status.map(|s| s.to_string()).unwrap_or_default();
+            failure(format!("the command exited ({status}) before replying"))
+        } else {
+            end(&mut child);
+            failed
+        };
+        return (Err(failed), drain_stderr(&stderr));
     }
     (result, drain_stderr(&process.stderr))
 }
