@@ -29,6 +29,21 @@ pub struct AgentConfig {
     pub adapter: Adapter,
     /// The most one attempt at one case may take.
     pub timeout: Duration,
+    /// The largest reply `output` taken, in bytes ([`DEFAULT_MAX_REPLY_BYTES`] by default); a
+    /// longer one is an agent error. Reading stops at [`raw_reply_limit`] bytes, so an agent
+    /// that writes without end costs a bounded amount of memory.
+    pub max_reply_bytes: usize,
+}
+
+/// The default cap on a reply's `output`: the cap on a record's output, which the reply
+/// becomes.
+pub const DEFAULT_MAX_REPLY_BYTES: usize = crate::records::DEFAULT_MAX_FIELD_BYTES;
+
+/// How many bytes of a reply are read at most for an `output` of up to `max_reply_bytes`:
+/// room for JSON escapes (up to 6 bytes for one character, usually far fewer) and the rest of
+/// the reply object.
+pub fn raw_reply_limit(max_reply_bytes: usize) -> usize {
+    max_reply_bytes.saturating_mul(4).saturating_add(64 * 1024)
 }
 
 #[derive(Debug, Clone)]
@@ -132,6 +147,9 @@ impl AgentConfig {
         if self.timeout.is_zero() {
             bail!("the agent timeout must be positive");
         }
+        if self.max_reply_bytes == 0 {
+            bail!("the cap on a reply's size must be at least 1 byte");
+        }
         match &self.adapter {
             Adapter::Http { url, .. } => {
                 if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -181,21 +199,34 @@ impl<'a> AgentSession<'a> {
                 escalation_tool,
             } => {
                 let http = self.http.as_ref().expect("an http session has a client");
-                let (result, attempts) =
-                    ask_http(http, url, model, *retries, escalation_tool, request);
+                let (result, attempts) = ask_http(
+                    http,
+                    url,
+                    model,
+                    *retries,
+                    escalation_tool,
+                    request,
+                    self.config.max_reply_bytes,
+                );
                 (result, String::new(), attempts)
             }
             Adapter::Command { command, mode } => {
                 let line = command_request(request).to_string();
+                let limit = self.config.max_reply_bytes;
                 let (result, stderr) = match mode {
-                    CommandMode::PerCase => ask_once(command, &line, self.config.timeout),
-                    CommandMode::Lines => {
-                        ask_lines(&mut self.process, command, &line, self.config.timeout)
-                    }
+                    CommandMode::PerCase => ask_once(command, &line, self.config.timeout, limit),
+                    CommandMode::Lines => ask_lines(
+                        &mut self.process,
+                        command,
+                        &line,
+                        self.config.timeout,
+                        limit,
+                    ),
                 };
                 (result, stderr, 1)
             }
         };
+        let result = result.and_then(|reply| check_reply_size(reply, self.config.max_reply_bytes));
         AgentAnswer {
             result,
             stderr,
@@ -214,6 +245,27 @@ impl Drop for AgentSession<'_> {
 }
 
 type Outcome = std::result::Result<Reply, Failure>;
+
+/// A reply whose output is over the cap is an agent error, like any other unusable reply.
+fn check_reply_size(reply: Reply, max_reply_bytes: usize) -> Outcome {
+    if reply.output.len() > max_reply_bytes {
+        return Err(failure(format!(
+            "the reply's output is {} bytes, over the cap of {max_reply_bytes} \
+             (--max-reply-bytes)",
+            reply.output.len()
+        )));
+    }
+    Ok(reply)
+}
+
+/// The failure of a reply that did not end within [`raw_reply_limit`] bytes.
+fn oversized(max_reply_bytes: usize) -> Failure {
+    failure(format!(
+        "the reply went on past {} bytes without ending (the cap on its output is \
+         {max_reply_bytes} bytes, --max-reply-bytes): the agent was stopped",
+        raw_reply_limit(max_reply_bytes)
+    ))
+}
 
 fn failure(message: impl Into<String>) -> Failure {
     Failure {
@@ -253,6 +305,7 @@ fn ask_http(
     retries: u32,
     escalation_tool: &str,
     request: &AgentRequest,
+    max_reply_bytes: usize,
 ) -> (Outcome, u32) {
     let endpoint = chat_completions_url(url);
     let mut messages = Vec::new();
@@ -270,7 +323,8 @@ fn ask_http(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let (outcome, retryable) = post_once(http, &endpoint, &body, escalation_tool);
+        let (outcome, retryable) =
+            post_once(http, &endpoint, &body, escalation_tool, max_reply_bytes);
         if outcome.is_ok() || !retryable || attempt > retries {
             return (outcome, attempt);
         }
@@ -280,11 +334,20 @@ fn ask_http(
 }
 
 /// One POST; the second value says whether another attempt may succeed.
-fn post_once(http: &ureq::Agent, endpoint: &str, body: &Value, tool: &str) -> (Outcome, bool) {
+fn post_once(
+    http: &ureq::Agent,
+    endpoint: &str,
+    body: &Value,
+    tool: &str,
+    max_reply_bytes: usize,
+) -> (Outcome, bool) {
     let response = match http.post(endpoint).send_json(body) {
         Ok(response) => response,
         Err(ureq::Error::Status(status, response)) => {
-            let text = response.into_string().unwrap_or_default();
+            // Only an excerpt is shown: read no more than that.
+            let mut text = Vec::new();
+            let _ = response.into_reader().take(4096).read_to_end(&mut text);
+            let text = String::from_utf8_lossy(&text);
             let message = format!("HTTP {status} from {endpoint}: {}", excerpt(&text));
             return (Err(failure(message)), status == 429 || status >= 500);
         }
@@ -299,7 +362,16 @@ fn post_once(http: &ureq::Agent, endpoint: &str, body: &Value, tool: &str) -> (O
             return (Err(failure), true);
         }
     };
-    let text = match response.into_string() {
+    let limit = raw_reply_limit(max_reply_bytes);
+    let mut bytes = Vec::new();
+    let read = response
+        .into_reader()
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes);
+    if bytes.len() > limit {
+        return (Err(oversized(max_reply_bytes)), false);
+    }
+    let text = match read.map(|_| String::from_utf8_lossy(&bytes).into_owned()) {
         Ok(text) => text,
         Err(error) => {
             let timed_out = matches!(
@@ -531,7 +603,12 @@ fn drain_stderr(buffer: &Mutex<Vec<u8>>) -> String {
 }
 
 /// One process for one case.
-fn ask_once(command: &str, request: &str, timeout: Duration) -> (Outcome, String) {
+fn ask_once(
+    command: &str,
+    request: &str,
+    timeout: Duration,
+    max_reply_bytes: usize,
+) -> (Outcome, String) {
     let deadline = Instant::now() + timeout;
     let mut child = match spawn(command) {
         Ok(child) => child,
@@ -550,14 +627,24 @@ fn ask_once(command: &str, request: &str, timeout: Duration) -> (Outcome, String
         let _ = stdin.write_all(request.as_bytes());
         let _ = stdin.write_all(b"\n");
     });
-    let mut stdout = child.stdout.take().expect("piped stdout");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let limit = raw_reply_limit(max_reply_bytes);
     let (sender, receiver) = mpsc::channel();
+    // Reads at most one byte past the limit: an agent that writes without end is stopped
+    // there, not followed until memory runs out.
     std::thread::spawn(move || {
         let mut text = Vec::new();
-        let result = stdout.read_to_end(&mut text).map(|_| text);
+        let result = stdout
+            .take(limit as u64 + 1)
+            .read_to_end(&mut text)
+            .map(|_| text);
         let _ = sender.send(result);
     });
     let result = match receiver.recv_timeout(timeout) {
+        Ok(Ok(bytes)) if bytes.len() > limit => {
+            end(&mut child);
+            Err(oversized(max_reply_bytes))
+        }
         Ok(Ok(bytes)) => {
             // Stdout is closed; the process should be exiting. Give it what is left of the
             // timeout to do so; its group goes either way.
@@ -598,20 +685,41 @@ fn ask_once(command: &str, request: &str, timeout: Duration) -> (Outcome, String
 struct LinesProcess {
     child: Child,
     stdin: ChildStdin,
-    lines: Receiver<std::io::Result<String>>,
+    /// Each line of stdout, or `None` for a line longer than the reply limit (reading stops
+    /// there).
+    lines: Receiver<std::io::Result<Option<String>>>,
     stderr: Arc<Mutex<Vec<u8>>>,
 }
 
 impl LinesProcess {
-    fn start(command: &str) -> std::io::Result<LinesProcess> {
+    fn start(command: &str, max_reply_bytes: usize) -> std::io::Result<LinesProcess> {
         let mut child = spawn(command)?;
         let stderr = collect_stderr(child.stderr.take().expect("piped stderr"));
         let stdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
+        let limit = raw_reply_limit(max_reply_bytes) as u64;
         let (sender, lines) = mpsc::channel();
         std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                if sender.send(line).is_err() {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut line = Vec::new();
+                let read = (&mut reader).take(limit + 1).read_until(b'\n', &mut line);
+                let item = match read {
+                    Ok(0) => break,
+                    Ok(_) if line.last() != Some(&b'\n') && line.len() as u64 > limit => None,
+                    Ok(_) => {
+                        if line.last() == Some(&b'\n') {
+                            line.pop();
+                        }
+                        Some(String::from_utf8_lossy(&line).into_owned())
+                    }
+                    Err(error) => {
+                        let _ = sender.send(Err(error));
+                        break;
+                    }
+                };
+                let too_long = item.is_none();
+                if sender.send(Ok(item)).is_err() || too_long {
                     break;
                 }
             }
@@ -638,9 +746,10 @@ fn ask_lines(
     command: &str,
     request: &str,
     timeout: Duration,
+    max_reply_bytes: usize,
 ) -> (Outcome, String) {
     if slot.is_none() {
-        match LinesProcess::start(command) {
+        match LinesProcess::start(command, max_reply_bytes) {
             Ok(process) => *slot = Some(process),
             Err(error) => {
                 return (
@@ -659,7 +768,8 @@ fn ask_lines(
     let result = match sent {
         Err(error) => Err(failure(format!("writing to the command: {error}"))),
         Ok(()) => match process.lines.recv_timeout(timeout) {
-            Ok(Ok(line)) => parse_command_reply(&line),
+            Ok(Ok(Some(line))) => parse_command_reply(&line),
+            Ok(Ok(None)) => Err(oversized(max_reply_bytes)),
             Ok(Err(error)) => Err(failure(format!("reading the command's stdout: {error}"))),
             Err(RecvTimeoutError::Timeout) => Err(timeout_failure(format!(
                 "no reply within {}",
@@ -790,6 +900,7 @@ mod tests {
                 mode: CommandMode::PerCase,
             },
             timeout: Duration::from_millis(300),
+            max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
         };
         let turns = [Turn {
             role: "user".into(),
@@ -820,6 +931,7 @@ mod tests {
                 mode: CommandMode::Lines,
             },
             timeout: Duration::from_secs(5),
+            max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
         };
         let turns = [Turn {
             role: "user".into(),

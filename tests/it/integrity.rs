@@ -964,3 +964,104 @@ fn no_agent_process_outlives_its_suite_run() {
     }
     assert!(left.is_empty(), "agent processes left behind: {left:?}");
 }
+
+/// `judge` with `args` in `dir`, `mark` in its environment; its output and its peak resident
+/// memory in bytes (VmHWM, read until it exits).
+#[cfg(target_os = "linux")]
+fn judge_with_peak_memory(dir: &Path, mark: &str, args: &[&str]) -> (std::process::Output, u64) {
+    let (name, value) = mark.split_once('=').unwrap();
+    let child = std::process::Command::new(judge_bin())
+        .args(args)
+        .current_dir(dir)
+        .env(name, value)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status_path = format!("/proc/{}/status", child.id());
+    let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let watcher = {
+        let peak = std::sync::Arc::clone(&peak);
+        std::thread::spawn(move || {
+            while let Ok(status) = std::fs::read_to_string(&status_path) {
+                let hwm = status
+                    .lines()
+                    .find_map(|line| line.strip_prefix("VmHWM:"))
+                    .and_then(|kb| kb.trim().trim_end_matches("kB").trim().parse::<u64>().ok());
+                match hwm {
+                    Some(kb) => peak.fetch_max(kb * 1024, std::sync::atomic::Ordering::Relaxed),
+                    // A zombie has no memory lines: it is done.
+                    None => break,
+                };
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        })
+    };
+    let output = child.wait_with_output().unwrap();
+    watcher.join().unwrap();
+    (output, peak.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+/// Item 5: agents that write without end are stopped at the reply cap with an agent error,
+/// the judge's memory stays small, nothing of theirs is left running, and the cap is a flag.
+#[cfg(target_os = "linux")]
+#[test]
+fn replies_are_capped_and_flooding_agents_are_stopped() {
+    let dir = workspace();
+    let mark = format!("JUDGE_IT_FLOOD_RUN={}", dir.path().display());
+    suite_run_marked(dir.path(), &mark, &["--agent-cmd", "true"]);
+    let flooders: [&[&str]; 3] = [
+        &["--agent-cmd", "yes"],
+        &["--agent-cmd", "cat /dev/zero"],
+        &["--agent-cmd", "cat /dev/zero", "--agent-cmd-mode", "lines"],
+    ];
+    for agent in flooders {
+        let mut args = vec![
+            "suite",
+            "run",
+            "s.toml",
+            "--store",
+            "s.db",
+            "--timeout",
+            "20",
+            "--json",
+        ];
+        args.extend_from_slice(agent);
+        let started = std::time::Instant::now();
+        let (output, peak) = judge_with_peak_memory(dir.path(), &mark, &args);
+        assert!(output.status.success(), "{agent:?}: {}", stderr(&output));
+        let run: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        for result in run["results"].as_array().unwrap() {
+            assert_eq!(result["outcome"], "agent_error", "{agent:?}: {result}");
+            assert!(
+                result["error"].as_str().unwrap().contains("went on past"),
+                "{agent:?}: {result}"
+            );
+        }
+        // Stopped at the cap, long before the timeout, in a few tens of megabytes.
+        assert!(
+            started.elapsed().as_secs() < 15,
+            "{agent:?} took {:?}",
+            started.elapsed()
+        );
+        assert!(peak < 200 << 20, "{agent:?}: peak memory {} MB", peak >> 20);
+        assert_eq!(processes_marked(&mark), [], "{agent:?} left processes");
+    }
+    // A finite reply over the cap is an agent error too, and the cap is configurable.
+    let big = r#"python3 -c 'import json; print(json.dumps({"output": "x" * 100000, "escalated": False}))'"#;
+    let run = suite_run_marked(dir.path(), &mark, &["--agent-cmd", big]);
+    let error = run["results"][0]["error"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        error.contains("the reply's output is 100000 bytes, over the cap of 65536"),
+        "{run}"
+    );
+    let run = suite_run_marked(
+        dir.path(),
+        &mark,
+        &["--agent-cmd", big, "--max-reply-bytes", "200000"],
+    );
+    assert_ne!(run["results"][0]["outcome"], "agent_error", "{run}");
+}

@@ -86,6 +86,10 @@ pub struct RunArgs {
     /// Further attempts after a connection error, a timeout, HTTP 429 or 5xx.
     #[arg(long, default_value_t = 2)]
     retries: u32,
+    /// The largest reply output taken, in bytes; a longer one is an agent error, and an
+    /// agent that writes without end is stopped a little past it.
+    #[arg(long, default_value_t = judge::agent::DEFAULT_MAX_REPLY_BYTES)]
+    max_reply_bytes: usize,
     /// Cases sent to the agent at once.
     #[arg(long, default_value_t = 4)]
     concurrency: usize,
@@ -210,6 +214,7 @@ fn run_suite(args: RunArgs) -> Result<ExitCode> {
     let agent = AgentConfig {
         adapter,
         timeout: Duration::from_secs_f64(args.timeout),
+        max_reply_bytes: args.max_reply_bytes,
     };
     agent.validate()?;
 
