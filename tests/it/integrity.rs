@@ -1065,3 +1065,130 @@ fn replies_are_capped_and_flooding_agents_are_stopped() {
     );
     assert_ne!(run["results"][0]["outcome"], "agent_error", "{run}");
 }
+
+/// Item 11: a release binary copied out of the build tree runs the nightly job from a folder
+/// holding `judge.toml`, `rubrics/` and `suites/`, reading that folder's rubrics (one of them
+/// exists nowhere else), and says where it looked when a folder is missing.
+#[test]
+fn a_copied_binary_runs_the_nightly_job_from_its_own_folder() {
+    let root = tempfile::tempdir().unwrap();
+    let deploy = root.path().join("srv-judge");
+    std::fs::create_dir_all(deploy.join("incoming")).unwrap();
+    let binary = deploy.join("judge");
+    std::fs::copy(judge_bin(), &binary).unwrap();
+    let copy_tree = |from: &Path, to: &Path| {
+        let status = std::process::Command::new("cp")
+            .arg("-R")
+            .arg(from)
+            .arg(to)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    copy_tree(&repo_root().join("rubrics"), &deploy.join("rubrics"));
+    copy_tree(&repo_root().join("suites"), &deploy.join("suites"));
+    // A rubric only this deployment has.
+    let local = std::fs::read_to_string(deploy.join("rubrics/escalates-ambiguity.toml"))
+        .unwrap()
+        .replacen("id = \"escalates-ambiguity\"", "id = \"local-only\"", 1);
+    std::fs::write(deploy.join("rubrics/local-only.toml"), local).unwrap();
+    write_synthetic_gguf(&deploy.join("model.gguf"), &SyntheticSpec::tiny("llama")).unwrap();
+    let sample = std::fs::read_to_string(repo_root().join("data/sample/records.jsonl")).unwrap();
+    let some: Vec<&str> = sample.lines().step_by(6).collect();
+    std::fs::write(
+        deploy.join("incoming/records.jsonl"),
+        some.join("\n") + "\n",
+    )
+    .unwrap();
+    let installed = |args: &[&str], cwd: &Path| {
+        std::process::Command::new(&binary)
+            .args(args)
+            .current_dir(cwd)
+            .env_remove("JUDGE_RUBRICS_DIR")
+            .env_remove("JUDGE_SUITES_DIR")
+            .env_remove("JUDGE_MODELS_DIR")
+            .output()
+            .unwrap()
+    };
+    let init = installed(&["init"], &deploy);
+    assert!(init.status.success(), "{}", stderr(&init));
+    let starter = std::fs::read_to_string(deploy.join("judge.toml")).unwrap();
+    let config = starter
+        .replace("records = []", r#"records = ["incoming"]"#)
+        .replace(
+            r#"# name = "smollm2-135m-instruct""#,
+            r#"name = "model.gguf""#,
+        )
+        .replace(
+            "rubrics = []",
+            r#"rubrics = ["escalates-ambiguity", "local-only"]"#,
+        )
+        + &format!(
+            "\n[[suite]]\nfile = \"suites/worker.toml\"\nagent_cmd = {:?}\ntimeout = 30.0\n",
+            crate::support::echo_agent_cmd()
+        );
+    std::fs::write(deploy.join("judge.toml"), config).unwrap();
+
+    let night = installed(&["run", "--config", "judge.toml"], &deploy);
+    let (out, err) = (
+        String::from_utf8_lossy(&night.stdout).into_owned(),
+        stderr(&night),
+    );
+    // 0, or 3 for an alarm on the sample data: the job ran whole either way.
+    assert!(matches!(night.status.code(), Some(0 | 3)), "{out}\n{err}");
+    assert!(!err.contains("failed"), "{err}");
+    assert!(out.contains("local-only"), "{out}");
+    let store = Store::open(&deploy.join("judge.db")).unwrap();
+    assert!(store
+        .scores()
+        .unwrap()
+        .iter()
+        .any(|row| row.rubric_id == "local-only"));
+    drop(store);
+    // The same from another folder, naming the config: the rubrics beside it are used.
+    let elsewhere = root.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let config_path = deploy.join("judge.toml");
+    let again = installed(
+        &["run", "--config", config_path.to_str().unwrap()],
+        &elsewhere,
+    );
+    assert!(
+        matches!(again.status.code(), Some(0 | 3)),
+        "{}",
+        stderr(&again)
+    );
+    // Where nothing is found, the error says where it looked.
+    let listed = installed(&["rubric", "list"], &elsewhere);
+    assert!(!listed.status.success());
+    assert!(
+        stderr(&listed).contains(&format!(
+            "looked in $JUDGE_RUBRICS_DIR (unset), then {}",
+            elsewhere.join("rubrics").display()
+        )),
+        "{}",
+        stderr(&listed)
+    );
+    // Nor does it take the build machine's model cache.
+    std::fs::write(elsewhere.join("r.jsonl"), format!("{}\n", some[0])).unwrap();
+    let rubrics = deploy.join("rubrics");
+    let scored = installed(
+        &[
+            "score",
+            "--input",
+            "r.jsonl",
+            "--rubrics-dir",
+            rubrics.to_str().unwrap(),
+        ],
+        &elsewhere,
+    );
+    assert!(!scored.status.success());
+    assert!(
+        stderr(&scored).contains(&format!(
+            "is not downloaded (no {}",
+            elsewhere.join("models/cache").display()
+        )) && stderr(&scored).contains("the cache folder does not exist"),
+        "{}",
+        stderr(&scored)
+    );
+}
