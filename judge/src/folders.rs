@@ -6,8 +6,9 @@
 //! `suites`, `models/cache`), then, for a development build run in place from its cargo
 //! target folder, the checkout it was built from. An installed or copied binary never reads
 //! the build machine's folders: a folder that is missing everywhere resolves to the working
-//! directory's, so the error that follows names the folder that was looked in. (`judge run`
-//! puts a `judge.toml`'s own `rubrics/` before all of these.)
+//! directory's, so the error that follows names the folder that was looked in. (`judge run`,
+//! when `JUDGE_RUBRICS_DIR` is unset, takes a `rubrics/` beside its `judge.toml` before the
+//! working directory's.)
 
 use std::path::{Path, PathBuf};
 
