@@ -202,6 +202,12 @@ impl FeatureSpec {
         Some(selected)
     }
 
+    /// Whether every block of `sub` is one of this spec's.
+    pub fn contains(&self, sub: &FeatureSpec) -> bool {
+        let blocks = self.blocks();
+        sub.blocks().iter().all(|block| blocks.contains(block))
+    }
+
     /// The spec's blocks in the order [`Features::hidden`] concatenates them.
     fn blocks(&self) -> Vec<(u8, usize)> {
         let mut blocks = Vec::new();
@@ -764,6 +770,7 @@ mod tests {
             vec![13.0, 13.1, 15.0, 15.1]
         );
         assert_eq!(a.select(&b, &hidden[..4]), None);
+        assert!(union.contains(&a) && union.contains(&b) && !a.contains(&b));
     }
 
     #[test]

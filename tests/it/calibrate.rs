@@ -382,3 +382,117 @@ fn labels_imported_into_the_store_train_and_measure_judges() {
     assert_eq!(json["models"][0]["agreement"]["n_items"], 30);
     assert_eq!(json["models"][0]["agreement"]["n_groups"], 5);
 }
+
+#[test]
+fn cached_features_variants_and_transfer_give_the_numbers_of_a_model_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let labeled = labeled_subset(d, 6);
+    let labeled = labeled.to_str().unwrap();
+    // An independently made set: the first scenarios of escalation-c.
+    let other_dir = d.join("other");
+    std::fs::create_dir(&other_dir).unwrap();
+    let text =
+        std::fs::read_to_string(repo_root().join("data/labeled/escalation-c.jsonl")).unwrap();
+    let other: Vec<&str> = text.lines().take(32).collect();
+    let other_path = other_dir.join("escalation-c.jsonl");
+    std::fs::write(&other_path, other.join("\n") + "\n").unwrap();
+    let other_path = other_path.to_str().unwrap();
+    let model = synthetic_model(d, "model.gguf", 7);
+    let cache = d.join("features.jsonl");
+    let cache_other = d.join("features-other.jsonl");
+    let common = [
+        "agreement",
+        "--rubric",
+        "escalates-ambiguity",
+        "--group-by",
+        "meta.scenario",
+        "--folds",
+        "3",
+        "--bootstrap",
+        "50",
+        "--json",
+    ];
+    let union = "final,mean@0.5,input@1";
+    let variants = ["--variants", "final", "mean@0.5,input@1"];
+    let run = |extra: &[&str]| -> Value {
+        let mut args: Vec<&str> = common.to_vec();
+        args.extend_from_slice(extra);
+        let mut json: Value = serde_json::from_str(&run_ok(&args, d)).unwrap();
+        json["models"][0]["items_per_second"] = Value::Null;
+        json
+    };
+    // A model run that writes its features, for the training set and the test set.
+    run(&[
+        "--labels",
+        labeled,
+        "--model",
+        &model,
+        "--features",
+        union,
+        "--features-out",
+        cache.to_str().unwrap(),
+    ]);
+    run(&[
+        "--labels",
+        other_path,
+        "--model",
+        &model,
+        "--features",
+        union,
+        "--features-out",
+        cache_other.to_str().unwrap(),
+    ]);
+    let mut direct_args = vec![
+        "--labels",
+        labeled,
+        "--test-labels",
+        other_path,
+        "--model",
+        &model,
+    ];
+    direct_args.extend_from_slice(&variants);
+    let direct = run(&direct_args);
+    let mut cached_args = vec![
+        "--labels",
+        labeled,
+        "--test-labels",
+        other_path,
+        "--features-in",
+        cache.to_str().unwrap(),
+        cache_other.to_str().unwrap(),
+    ];
+    cached_args.extend_from_slice(&variants);
+    let cached = run(&cached_args);
+    let variants_of = |json: &Value| json["models"][0]["variants"].clone();
+    assert_eq!(variants_of(&direct), variants_of(&cached));
+    let per_variant = direct["models"][0]["variants"].as_array().unwrap();
+    assert_eq!(per_variant.len(), 2);
+    assert_eq!(
+        per_variant[1]["spec"]["input_mean_layers"],
+        serde_json::json!([1])
+    );
+    let transfer = &per_variant[1]["transfer"];
+    assert_eq!(transfer["n_items"], 32);
+    assert_eq!(transfer["folds"], 0);
+
+    // A record the cache lacks is named.
+    let output = judge(
+        &[
+            "agreement",
+            "--rubric",
+            "escalates-ambiguity",
+            "--labels",
+            other_path,
+            "--features-in",
+            cache.to_str().unwrap(),
+        ],
+        d,
+    );
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("has no cached features") && err.contains("escalation-c.jsonl:1"),
+        "{err}"
+    );
+}

@@ -148,3 +148,84 @@ fn a_failing_step_does_not_hide_drift_and_the_job_exits_1() {
     assert!(err.contains("gone.toml"), "{err}");
     assert_eq!(output.status.code(), Some(1), "{err}");
 }
+
+/// The first `n` scenarios of a shipped labeled set, as its own file.
+fn labeled_scenarios(dir: &Path, name: &str, n: usize) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(repo_root().join("data/labeled").join(name)).unwrap();
+    let mut scenarios: Vec<String> = Vec::new();
+    let mut kept = String::new();
+    for line in text.lines() {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        let scenario = record["meta"]["scenario"].as_str().unwrap().to_string();
+        if !scenarios.contains(&scenario) {
+            if scenarios.len() == n {
+                continue;
+            }
+            scenarios.push(scenario);
+        }
+        kept.push_str(line);
+        kept.push('\n');
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, kept).unwrap();
+    path
+}
+
+#[test]
+fn the_nightly_job_trains_a_judge_once_and_retrains_when_its_labels_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let model = d.join("model.gguf");
+    write_synthetic_gguf(&model, &SyntheticSpec::tiny("llama")).unwrap();
+    write_config(d, &model);
+    let labeled = labeled_scenarios(d, "escalation-b.jsonl", 6);
+    let config = std::fs::read_to_string(d.join("judge.toml")).unwrap()
+        + &format!(
+            "\n[[calibrate]]\nrubric = \"escalates-ambiguity\"\nlabels = [{:?}]\n\
+             group_by = \"meta.scenario\"\nfeatures = \"final,mean@0.5,input@0.5\"\n\
+             import = \"trained/escalation.json\"\n",
+            labeled.to_str().unwrap()
+        );
+    std::fs::write(d.join("judge.toml"), config).unwrap();
+    let (night_1, _) = split_sample("2026-W37");
+    std::fs::create_dir(d.join("incoming")).unwrap();
+    std::fs::write(d.join("incoming/night.jsonl"), &night_1).unwrap();
+
+    // Night 1: no judge yet, the import file absent: trained, promoted, used by scoring.
+    let first = judge(&["run"], d);
+    let (out, err) = (stdout(&first), stderr(&first));
+    assert!(
+        err.contains("judge run: judge calibrate --if-changed"),
+        "{err}"
+    );
+    assert!(!err.contains("step calibrate failed"), "{out}\n{err}");
+    assert!(out.contains("promoted: first trained judge"), "{out}");
+    assert!(
+        out.contains("final + output-mean@1 + input-mean@1"),
+        "{out}"
+    );
+    let report = std::fs::read_to_string(d.join("out/report-2026-W37.md")).unwrap();
+    assert!(
+        report.contains("Cross-validated agreement with the labels: AUC"),
+        "{report}"
+    );
+    assert!(report.contains("+probe#1"), "{report}");
+
+    // Night 2: the same labels: nothing trained.
+    let second = judge(&["run"], d);
+    let out = stdout(&second);
+    assert!(out.contains("is up to date"), "{out}");
+    assert!(!out.contains("promoted"), "{out}");
+
+    // New labels: trained again; promoted only when not worse, and the store says which.
+    std::fs::write(&labeled, "").unwrap();
+    let more = labeled_scenarios(d, "escalation-b.jsonl", 9);
+    assert_eq!(more, labeled);
+    let third = judge(&["run"], d);
+    let out = stdout(&third);
+    assert!(!out.contains("is up to date"), "{out}");
+    assert!(
+        out.contains("promoted over #1") || out.contains("not promoted"),
+        "{out}"
+    );
+}

@@ -119,6 +119,10 @@ pub struct AgreementArgs {
     /// forward pass per record: one table row per variant.
     #[arg(long, num_args = 1..)]
     variants: Vec<FeatureDepths>,
+    /// Read the features from files written by --features-out (with the same or another
+    /// model run) instead of running a model: every labeled record must be in them.
+    #[arg(long, num_args = 1.., conflicts_with = "model")]
+    features_in: Vec<PathBuf>,
     /// A labeled set made independently of --labels: every judge is also trained on all of
     /// --labels and scored on these records (transfer, what a user can expect).
     #[arg(long, num_args = 1..)]
@@ -329,29 +333,65 @@ pub fn run_agreement(args: AgreementArgs) -> Result<ExitCode> {
     } else {
         args.variants.clone()
     };
+    let cache = if args.features_in.is_empty() {
+        None
+    } else {
+        Some(read_features(&args.features_in)?)
+    };
     let mut results = Vec::new();
     for reference in references {
-        let model_path = judge::models::resolve_or_default(reference)?;
-        let device = engine::select_device(args.labeled.device)?;
-        let model = JudgeModel::load(&model_path, &device)?;
-        let info = model.judge_info()?;
-        let n_layer = model.model.config().n_layer;
-        let specs: Vec<FeatureSpec> = variants.iter().map(|v| v.resolve(n_layer)).collect();
-        // One forward pass per record serves every variant.
-        let union = FeatureSpec::union(&specs);
-        let extracted = extract_with(&model, &info, &union, rubric, &labeled, &args.labeled)?;
-        let tested = match &test_labeled {
-            None => None,
-            Some(test) => {
-                let test_args = LabeledArgs {
-                    features_out: None,
-                    ..args.labeled.clone()
+        let (info, n_layer, union, extracted, tested) = match &cache {
+            Some(cache) => {
+                let union = cache.spec.clone();
+                let from_cache = |labeled: &[LabeledRecord]| -> Result<Extracted> {
+                    Ok(Extracted {
+                        items: cached_items(cache, labeled, &args.labeled)?,
+                        items_per_second: 0.0,
+                    })
                 };
-                Some(extract_with(
-                    &model, &info, &union, rubric, test, &test_args,
-                )?)
+                let tested = test_labeled.as_deref().map(from_cache).transpose()?;
+                (
+                    cache.info.clone(),
+                    cache.n_layer,
+                    union,
+                    from_cache(&labeled)?,
+                    tested,
+                )
+            }
+            None => {
+                let model_path = judge::models::resolve_or_default(reference)?;
+                let device = engine::select_device(args.labeled.device)?;
+                let model = JudgeModel::load(&model_path, &device)?;
+                let info = model.judge_info()?;
+                let n_layer = model.model.config().n_layer;
+                let specs: Vec<FeatureSpec> = variants.iter().map(|v| v.resolve(n_layer)).collect();
+                // One forward pass per record serves every variant.
+                let union = FeatureSpec::union(&specs);
+                let extracted =
+                    extract_with(&model, &info, &union, rubric, &labeled, &args.labeled)?;
+                let tested = match &test_labeled {
+                    None => None,
+                    Some(test) => {
+                        let test_args = LabeledArgs {
+                            features_out: None,
+                            ..args.labeled.clone()
+                        };
+                        Some(extract_with(
+                            &model, &info, &union, rubric, test, &test_args,
+                        )?)
+                    }
+                };
+                (info, n_layer, union, extracted, tested)
             }
         };
+        let specs: Vec<FeatureSpec> = variants.iter().map(|v| v.resolve(n_layer)).collect();
+        if let Some(missing) = specs.iter().find(|spec| !union.contains(spec)) {
+            bail!(
+                "the cached features ({}) do not hold {}",
+                union.describe(),
+                missing.describe()
+            );
+        }
         let mut per_variant = Vec::new();
         for (variant, spec) in variants.iter().zip(&specs) {
             let items = select_features(&extracted.items, &union, spec);
@@ -371,7 +411,10 @@ pub fn run_agreement(args: AgreementArgs) -> Result<ExitCode> {
                 transfer,
             });
         }
-        results.push((extracted.info, per_variant, extracted.items_per_second));
+        results.push((info, per_variant, extracted.items_per_second));
+        if cache.is_some() {
+            break;
+        }
     }
     let json = serde_json::json!({
         "rubric": rubric.id,
@@ -458,7 +501,6 @@ struct LabeledRecord {
 
 /// The features of the labeled records under one judge model.
 struct Extracted {
-    info: JudgeInfo,
     items: Vec<LabeledItem>,
     /// Scoring throughput on this machine, model load excluded.
     items_per_second: f64,
@@ -660,10 +702,16 @@ fn extract_with(
         })
         .collect::<Result<Vec<_>>>()?;
     if let Some(path) = &args.features_out {
-        write_features(path, labeled, &items, spec)?;
+        write_features(
+            path,
+            labeled,
+            &items,
+            spec,
+            info,
+            model.model.config().n_layer,
+        )?;
     }
     Ok(Extracted {
-        info: info.clone(),
         items,
         items_per_second,
     })
@@ -676,10 +724,15 @@ fn write_features(
     labeled: &[LabeledRecord],
     items: &[LabeledItem],
     spec: &FeatureSpec,
+    info: &JudgeInfo,
+    n_layer: usize,
 ) -> Result<()> {
     let mut text = String::new();
     for (l, item) in labeled.iter().zip(items) {
         let line = serde_json::json!({
+            "model": info.model_name,
+            "judge": info.fingerprint,
+            "n_layer": n_layer,
             "id": l.record.id,
             "label": item.label,
             "group": item.group,
@@ -691,6 +744,95 @@ fn write_features(
         text.push('\n');
     }
     judge::output::write_atomically(path, text.as_bytes())
+}
+
+/// Features read back from `--features-out` files.
+struct FeatureCache {
+    info: JudgeInfo,
+    n_layer: usize,
+    spec: FeatureSpec,
+    /// Record id to its zero-shot score and hidden states.
+    items: BTreeMap<String, (f64, Vec<f32>)>,
+}
+
+#[derive(serde::Deserialize)]
+struct CachedLine {
+    model: String,
+    judge: String,
+    n_layer: usize,
+    id: String,
+    zero_shot: f64,
+    spec: FeatureSpec,
+    hidden: Vec<f32>,
+}
+
+/// Reads feature files; every line must come from one judge and one feature spec.
+fn read_features(paths: &[PathBuf]) -> Result<FeatureCache> {
+    let mut cache: Option<FeatureCache> = None;
+    for path in paths {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        for (index, line) in text.lines().enumerate() {
+            let at = || format!("{}:{}", path.display(), index + 1);
+            let cached: CachedLine = serde_json::from_str(line)
+                .with_context(|| format!("{}: not a line of --features-out", at()))?;
+            let cache = cache.get_or_insert_with(|| FeatureCache {
+                info: JudgeInfo {
+                    fingerprint: cached.judge.clone(),
+                    model_name: cached.model.clone(),
+                    model_sha256: String::new(),
+                    template_sha256: String::new(),
+                    engine_version: String::new(),
+                },
+                n_layer: cached.n_layer,
+                spec: cached.spec.clone(),
+                items: BTreeMap::new(),
+            });
+            if cached.judge != cache.info.fingerprint || cached.spec != cache.spec {
+                bail!(
+                    "{}: field `judge`/`spec`: features of judge {} ({}), the first line's are of \
+                     judge {} ({}): one judge and one feature spec per run",
+                    at(),
+                    cached.judge,
+                    cached.spec.describe(),
+                    cache.info.fingerprint,
+                    cache.spec.describe()
+                );
+            }
+            cache
+                .items
+                .insert(cached.id, (cached.zero_shot, cached.hidden));
+        }
+    }
+    cache.context("the --features-in files are empty")
+}
+
+/// The labeled items with their cached features; a record the cache lacks is an error.
+fn cached_items(
+    cache: &FeatureCache,
+    labeled: &[LabeledRecord],
+    args: &LabeledArgs,
+) -> Result<Vec<LabeledItem>> {
+    labeled
+        .iter()
+        .map(|l| {
+            let (zero_shot, hidden) = cache.items.get(&l.record.id).with_context(|| {
+                format!(
+                    "{}:{}: record {} has no cached features in the --features-in files",
+                    l.source.file.display(),
+                    l.source.line,
+                    l.record.id
+                )
+            })?;
+            Ok(LabeledItem {
+                label: l.label == Label::Pass,
+                group: group_of(l, args.group_by.as_deref())?,
+                text: format!("{}\n{}", l.record.input, l.record.output),
+                zero_shot: *zero_shot,
+                hidden: hidden.clone(),
+            })
+        })
+        .collect()
 }
 
 /// The cross-validation group of a labeled record: its own id unless `--group-by` names a

@@ -189,8 +189,12 @@ fn plan(config: &Config, config_path: &Path) -> Result<Vec<Step>> {
     }
 
     for calibration in &config.calibrations {
-        let mut argv = with_store(command(&["calibrate", "--if-changed", "--rubric"]));
-        argv.insert(3, calibration.rubric.clone().into());
+        let mut argv = with_store(command(&[
+            "calibrate",
+            "--if-changed",
+            "--rubric",
+            &calibration.rubric,
+        ]));
         if !calibration.labels.is_empty() {
             argv.push("--labels".into());
             argv.extend(calibration.labels.iter().map(OsString::from));
