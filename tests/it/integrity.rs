@@ -576,8 +576,9 @@ fn every_run_ends_done_or_failed_and_one_runs_at_a_time() {
         stderr(&output)
     );
     assert_eq!(run_statuses(dir), ["done", "failed", "done"]);
-    // A run that fails once it has started is marked failed too.
-    let rubrics = dir.join("rubrics");
+    // A run that fails once it has started is marked failed too. (Not `rubrics/`: in the
+    // working directory that would be every later command's library.)
+    let rubrics = dir.join("edited");
     std::fs::create_dir(&rubrics).unwrap();
     let original =
         std::fs::read_to_string(repo_root().join("rubrics/escalates-ambiguity.toml")).unwrap();
@@ -591,7 +592,7 @@ fn every_run_ends_done_or_failed_and_one_runs_at_a_time() {
         &score_args(
             "a.jsonl",
             "escalates-ambiguity",
-            &["--rubrics-dir", "rubrics"],
+            &["--rubrics-dir", "edited"],
         ),
     );
     assert_eq!(run_statuses(dir), ["done", "failed", "done", "failed"]);
