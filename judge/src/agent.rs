@@ -5,9 +5,15 @@
 //! An agent that fails (unreachable, an HTTP error, a malformed reply, a crash, a timeout) is
 //! reported as a [`Failure`], never as a reply: the suite runner records it apart from the
 //! behavioral verdicts, so a broken deployment is never mistaken for misbehavior.
+//!
+//! A command agent runs as `sh -c COMMAND` in a process group of its own. When a case is over
+//! (replied, failed or timed out) the whole group is killed with one `kill(2)` on the group:
+//! the shell, the agent (whether or not the shell `exec`ed it) and any child it left running
+//! in the background. Nothing outside that group is ever signalled. A process that leaves the
+//! group on purpose (`setsid`, `setpgid`) is beyond reach, as it is for a shell's job control.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -23,6 +29,21 @@ pub struct AgentConfig {
     pub adapter: Adapter,
     /// The most one attempt at one case may take.
     pub timeout: Duration,
+    /// The largest reply `output` taken, in bytes ([`DEFAULT_MAX_REPLY_BYTES`] by default); a
+    /// longer one is an agent error. Reading stops at [`raw_reply_limit`] bytes, so an agent
+    /// that writes without end costs a bounded amount of memory.
+    pub max_reply_bytes: usize,
+}
+
+/// The default cap on a reply's `output`: the cap on a record's output, which the reply
+/// becomes.
+pub const DEFAULT_MAX_REPLY_BYTES: usize = crate::records::DEFAULT_MAX_FIELD_BYTES;
+
+/// How many bytes of a reply are read at most for an `output` of up to `max_reply_bytes`:
+/// room for JSON escapes (up to 6 bytes for one character, usually far fewer) and the rest of
+/// the reply object.
+pub fn raw_reply_limit(max_reply_bytes: usize) -> usize {
+    max_reply_bytes.saturating_mul(4).saturating_add(64 * 1024)
 }
 
 #[derive(Debug, Clone)]
@@ -126,6 +147,9 @@ impl AgentConfig {
         if self.timeout.is_zero() {
             bail!("the agent timeout must be positive");
         }
+        if self.max_reply_bytes == 0 {
+            bail!("the cap on a reply's size must be at least 1 byte");
+        }
         match &self.adapter {
             Adapter::Http { url, .. } => {
                 if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -175,21 +199,34 @@ impl<'a> AgentSession<'a> {
                 escalation_tool,
             } => {
                 let http = self.http.as_ref().expect("an http session has a client");
-                let (result, attempts) =
-                    ask_http(http, url, model, *retries, escalation_tool, request);
+                let (result, attempts) = ask_http(
+                    http,
+                    url,
+                    model,
+                    *retries,
+                    escalation_tool,
+                    request,
+                    self.config.max_reply_bytes,
+                );
                 (result, String::new(), attempts)
             }
             Adapter::Command { command, mode } => {
                 let line = command_request(request).to_string();
+                let limit = self.config.max_reply_bytes;
                 let (result, stderr) = match mode {
-                    CommandMode::PerCase => ask_once(command, &line, self.config.timeout),
-                    CommandMode::Lines => {
-                        ask_lines(&mut self.process, command, &line, self.config.timeout)
-                    }
+                    CommandMode::PerCase => ask_once(command, &line, self.config.timeout, limit),
+                    CommandMode::Lines => ask_lines(
+                        &mut self.process,
+                        command,
+                        &line,
+                        self.config.timeout,
+                        limit,
+                    ),
                 };
                 (result, stderr, 1)
             }
         };
+        let result = result.and_then(|reply| check_reply_size(reply, self.config.max_reply_bytes));
         AgentAnswer {
             result,
             stderr,
@@ -208,6 +245,27 @@ impl Drop for AgentSession<'_> {
 }
 
 type Outcome = std::result::Result<Reply, Failure>;
+
+/// A reply whose output is over the cap is an agent error, like any other unusable reply.
+fn check_reply_size(reply: Reply, max_reply_bytes: usize) -> Outcome {
+    if reply.output.len() > max_reply_bytes {
+        return Err(failure(format!(
+            "the reply's output is {} bytes, over the cap of {max_reply_bytes} \
+             (--max-reply-bytes)",
+            reply.output.len()
+        )));
+    }
+    Ok(reply)
+}
+
+/// The failure of a reply that did not end within [`raw_reply_limit`] bytes.
+fn oversized(max_reply_bytes: usize) -> Failure {
+    failure(format!(
+        "the reply went on past {} bytes without ending (the cap on its output is \
+         {max_reply_bytes} bytes, --max-reply-bytes): the agent was stopped",
+        raw_reply_limit(max_reply_bytes)
+    ))
+}
 
 fn failure(message: impl Into<String>) -> Failure {
     Failure {
@@ -247,6 +305,7 @@ fn ask_http(
     retries: u32,
     escalation_tool: &str,
     request: &AgentRequest,
+    max_reply_bytes: usize,
 ) -> (Outcome, u32) {
     let endpoint = chat_completions_url(url);
     let mut messages = Vec::new();
@@ -264,7 +323,8 @@ fn ask_http(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let (outcome, retryable) = post_once(http, &endpoint, &body, escalation_tool);
+        let (outcome, retryable) =
+            post_once(http, &endpoint, &body, escalation_tool, max_reply_bytes);
         if outcome.is_ok() || !retryable || attempt > retries {
             return (outcome, attempt);
         }
@@ -274,11 +334,20 @@ fn ask_http(
 }
 
 /// One POST; the second value says whether another attempt may succeed.
-fn post_once(http: &ureq::Agent, endpoint: &str, body: &Value, tool: &str) -> (Outcome, bool) {
+fn post_once(
+    http: &ureq::Agent,
+    endpoint: &str,
+    body: &Value,
+    tool: &str,
+    max_reply_bytes: usize,
+) -> (Outcome, bool) {
     let response = match http.post(endpoint).send_json(body) {
         Ok(response) => response,
         Err(ureq::Error::Status(status, response)) => {
-            let text = response.into_string().unwrap_or_default();
+            // Only an excerpt is shown: read no more than that.
+            let mut text = Vec::new();
+            let _ = response.into_reader().take(4096).read_to_end(&mut text);
+            let text = String::from_utf8_lossy(&text);
             let message = format!("HTTP {status} from {endpoint}: {}", excerpt(&text));
             return (Err(failure(message)), status == 429 || status >= 500);
         }
@@ -293,7 +362,16 @@ fn post_once(http: &ureq::Agent, endpoint: &str, body: &Value, tool: &str) -> (O
             return (Err(failure), true);
         }
     };
-    let text = match response.into_string() {
+    let limit = raw_reply_limit(max_reply_bytes);
+    let mut bytes = Vec::new();
+    let read = response
+        .into_reader()
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes);
+    if bytes.len() > limit {
+        return (Err(oversized(max_reply_bytes)), false);
+    }
+    let text = match read.map(|_| String::from_utf8_lossy(&bytes).into_owned()) {
         Ok(text) => text,
         Err(error) => {
             let timed_out = matches!(
@@ -437,25 +515,64 @@ fn parse_command_reply(text: &str) -> Outcome {
     Ok(Reply { output, escalated })
 }
 
-/// Starts `sh -c COMMAND` with all three pipes.
+/// Starts `sh -c COMMAND` with all three pipes, as the leader of a new process group.
 fn spawn(command: &str) -> std::io::Result<Child> {
-    Command::new("sh")
+    let mut shell = Command::new("sh");
+    shell
         .arg("-c")
         .arg(command)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+        .stderr(Stdio::piped());
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut shell, 0);
+    shell.spawn()
 }
 
-/// Kills the child and reaps it. Only the child: signalling its process group would take the
-/// external `kill` program, and procps-ng 4.0.2's `kill -SIG -PGID` signals every process
-/// (`kill(-1)`). The shell runs a simple command in its own place (`exec`), so the child is
-/// the agent; an agent's own children are its business. Readers of its pipes are detached
-/// threads, so a grandchild that keeps them open never blocks the run.
-fn kill(child: &mut Child) {
+/// Whether the shell has exited, without reaping it: until it is reaped, its pid (which is
+/// also its group's id) cannot be taken by another process, so killing the group stays safe.
+#[cfg(unix)]
+fn has_exited(child: &Child) -> bool {
+    use rustix::process::{waitid, Pid, WaitId, WaitIdOptions};
+    let options = WaitIdOptions::EXITED | WaitIdOptions::NOHANG | WaitIdOptions::NOWAIT;
+    match waitid(WaitId::Pid(Pid::from_child(child)), options) {
+        Ok(status) => status.is_some(),
+        // Already reaped: nothing is left to wait for.
+        Err(_) => true,
+    }
+}
+
+#[cfg(not(unix))]
+fn has_exited(child: &mut Child) -> bool {
+    matches!(child.try_wait(), Ok(Some(_)) | Err(_))
+}
+
+/// Kills the shell's process group (see the module docs) and reaps the shell; its status.
+/// Called once per process, before anything else reaps it.
+fn end(child: &mut Child) -> Option<ExitStatus> {
+    #[cfg(unix)]
+    {
+        use rustix::process::{kill_process_group, Pid, Signal};
+        // `spawn` made the shell the leader of a group whose id is its pid, and the shell is
+        // not reaped yet, so this group is the agent's and nobody else's. An empty group (every
+        // member gone) is not an error.
+        let _ = kill_process_group(Pid::from_child(child), Signal::KILL);
+    }
+    #[cfg(not(unix))]
     let _ = child.kill();
-    let _ = child.wait();
+    child.wait().ok()
+}
+
+/// Gives the shell up to `grace` to exit on its own, then ends its group (which also ends any
+/// background child it left); whether it had exited on its own, and its status.
+fn finish(child: &mut Child, grace: Duration) -> (bool, Option<ExitStatus>) {
+    let deadline = Instant::now() + grace;
+    let mut exited = has_exited(child);
+    while !exited && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+        exited = has_exited(child);
+    }
+    (exited, end(child))
 }
 
 /// Collects a stream into a shared buffer from a thread, keeping its last bytes.
@@ -486,7 +603,12 @@ fn drain_stderr(buffer: &Mutex<Vec<u8>>) -> String {
 }
 
 /// One process for one case.
-fn ask_once(command: &str, request: &str, timeout: Duration) -> (Outcome, String) {
+fn ask_once(
+    command: &str,
+    request: &str,
+    timeout: Duration,
+    max_reply_bytes: usize,
+) -> (Outcome, String) {
     let deadline = Instant::now() + timeout;
     let mut child = match spawn(command) {
         Ok(child) => child,
@@ -505,46 +627,46 @@ fn ask_once(command: &str, request: &str, timeout: Duration) -> (Outcome, String
         let _ = stdin.write_all(request.as_bytes());
         let _ = stdin.write_all(b"\n");
     });
-    let mut stdout = child.stdout.take().expect("piped stdout");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let limit = raw_reply_limit(max_reply_bytes);
     let (sender, receiver) = mpsc::channel();
+    // Reads at most one byte past the limit: an agent that writes without end is stopped
+    // there, not followed until memory runs out.
     std::thread::spawn(move || {
         let mut text = Vec::new();
-        let result = stdout.read_to_end(&mut text).map(|_| text);
+        let result = stdout
+            .take(limit as u64 + 1)
+            .read_to_end(&mut text)
+            .map(|_| text);
         let _ = sender.send(result);
     });
     let result = match receiver.recv_timeout(timeout) {
+        Ok(Ok(bytes)) if bytes.len() > limit => {
+            end(&mut child);
+            Err(oversized(max_reply_bytes))
+        }
         Ok(Ok(bytes)) => {
             // Stdout is closed; the process should be exiting. Give it what is left of the
-            // timeout to do so.
-            let status = loop {
-                match child.try_wait() {
-                    Ok(Some(status)) => break Some(status),
-                    Ok(None) if Instant::now() < deadline => {
-                        std::thread::sleep(Duration::from_millis(5))
-                    }
-                    _ => break None,
-                }
-            };
-            match status {
-                None => {
-                    kill(&mut child);
-                    Err(timeout_failure(format!(
-                        "closed stdout but did not exit within {}",
-                        seconds(timeout)
-                    )))
-                }
-                Some(status) if !status.success() => {
+            // timeout to do so; its group goes either way.
+            let grace = deadline.saturating_duration_since(Instant::now());
+            match finish(&mut child, grace) {
+                (false, _) => Err(timeout_failure(format!(
+                    "closed stdout but did not exit within {}",
+                    seconds(timeout)
+                ))),
+                (true, Some(status)) if !status.success() => {
                     Err(failure(format!("the command exited with {status}")))
                 }
-                Some(_) => parse_command_reply(&String::from_utf8_lossy(&bytes)),
+                (true, Some(_)) => parse_command_reply(&String::from_utf8_lossy(&bytes)),
+                (true, None) => Err(failure("the command's exit status cannot be read")),
             }
         }
         Ok(Err(error)) => {
-            kill(&mut child);
+            end(&mut child);
             Err(failure(format!("reading the command's stdout: {error}")))
         }
         Err(_) => {
-            kill(&mut child);
+            end(&mut child);
             Err(timeout_failure(format!(
                 "no reply within {}",
                 seconds(timeout)
@@ -563,20 +685,41 @@ fn ask_once(command: &str, request: &str, timeout: Duration) -> (Outcome, String
 struct LinesProcess {
     child: Child,
     stdin: ChildStdin,
-    lines: Receiver<std::io::Result<String>>,
+    /// Each line of stdout, or `None` for a line longer than the reply limit (reading stops
+    /// there).
+    lines: Receiver<std::io::Result<Option<String>>>,
     stderr: Arc<Mutex<Vec<u8>>>,
 }
 
 impl LinesProcess {
-    fn start(command: &str) -> std::io::Result<LinesProcess> {
+    fn start(command: &str, max_reply_bytes: usize) -> std::io::Result<LinesProcess> {
         let mut child = spawn(command)?;
         let stderr = collect_stderr(child.stderr.take().expect("piped stderr"));
         let stdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
+        let limit = raw_reply_limit(max_reply_bytes) as u64;
         let (sender, lines) = mpsc::channel();
         std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                if sender.send(line).is_err() {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut line = Vec::new();
+                let read = (&mut reader).take(limit + 1).read_until(b'\n', &mut line);
+                let item = match read {
+                    Ok(0) => break,
+                    Ok(_) if line.last() != Some(&b'\n') && line.len() as u64 > limit => None,
+                    Ok(_) => {
+                        if line.last() == Some(&b'\n') {
+                            line.pop();
+                        }
+                        Some(String::from_utf8_lossy(&line).into_owned())
+                    }
+                    Err(error) => {
+                        let _ = sender.send(Err(error));
+                        break;
+                    }
+                };
+                let too_long = item.is_none();
+                if sender.send(Ok(item)).is_err() || too_long {
                     break;
                 }
             }
@@ -589,17 +732,10 @@ impl LinesProcess {
         })
     }
 
-    /// Closes stdin so the program can exit on its own, then makes sure it has.
+    /// Closes stdin so the program can exit on its own, then ends its group.
     fn stop(mut self) {
         drop(self.stdin);
-        let waited = Instant::now();
-        while waited.elapsed() < Duration::from_millis(500) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        kill(&mut self.child);
+        finish(&mut self.child, Duration::from_millis(500));
     }
 }
 
@@ -610,9 +746,10 @@ fn ask_lines(
     command: &str,
     request: &str,
     timeout: Duration,
+    max_reply_bytes: usize,
 ) -> (Outcome, String) {
     if slot.is_none() {
-        match LinesProcess::start(command) {
+        match LinesProcess::start(command, max_reply_bytes) {
             Ok(process) => *slot = Some(process),
             Err(error) => {
                 return (
@@ -631,31 +768,32 @@ fn ask_lines(
     let result = match sent {
         Err(error) => Err(failure(format!("writing to the command: {error}"))),
         Ok(()) => match process.lines.recv_timeout(timeout) {
-            Ok(Ok(line)) => parse_command_reply(&line),
+            Ok(Ok(Some(line))) => parse_command_reply(&line),
+            Ok(Ok(None)) => Err(oversized(max_reply_bytes)),
             Ok(Err(error)) => Err(failure(format!("reading the command's stdout: {error}"))),
             Err(RecvTimeoutError::Timeout) => Err(timeout_failure(format!(
                 "no reply within {}",
                 seconds(timeout)
             ))),
-            Err(RecvTimeoutError::Disconnected) => {
-                let status = process
-                    .child
-                    .wait()
-                    .map(|s| s.to_string())
-                    .unwrap_or_default();
-                Err(failure(format!(
-                    "the command exited ({status}) before replying"
-                )))
-            }
+            // Reported below, once its exit status is known.
+            Err(RecvTimeoutError::Disconnected) => Err(failure("")),
         },
     };
-    if result.is_err() {
+    if let Err(failed) = result {
         // Out of step with the program (a late reply would answer the next case): start over.
         let process = slot.take().expect("present");
         let stderr = Arc::clone(&process.stderr);
         let mut child = process.child;
-        kill(&mut child);
-        return (result, drain_stderr(&stderr));
+        let failed = if failed.message.is_empty() {
+            // Its stdout closed: it is exiting, or has.
+            let (_, status) = finish(&mut child, Duration::from_millis(200));
+            let status = status.map(|s| s.to_string()).unwrap_or_default();
+            failure(format!("the command exited ({status}) before replying"))
+        } else {
+            end(&mut child);
+            failed
+        };
+        return (Err(failed), drain_stderr(&stderr));
     }
     (result, drain_stderr(&process.stderr))
 }
@@ -762,6 +900,7 @@ mod tests {
                 mode: CommandMode::PerCase,
             },
             timeout: Duration::from_millis(300),
+            max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
         };
         let turns = [Turn {
             role: "user".into(),
@@ -792,6 +931,7 @@ mod tests {
                 mode: CommandMode::Lines,
             },
             timeout: Duration::from_secs(5),
+            max_reply_bytes: DEFAULT_MAX_REPLY_BYTES,
         };
         let turns = [Turn {
             role: "user".into(),

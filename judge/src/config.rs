@@ -63,7 +63,8 @@ pub struct ScoreSettings {
     /// Rubric ids to score (default: every rubric of the library).
     #[serde(default)]
     pub rubrics: Vec<String>,
-    /// The rubric library folder (default: the shipped `rubrics/`).
+    /// The rubric library folder (default: `JUDGE_RUBRICS_DIR`, else `rubrics/` beside the
+    /// file, else the working directory's; see `judge::folders`).
     pub rubrics_dir: Option<PathBuf>,
     /// Score only the review sample instead of every record.
     pub only_sample: Option<bool>,

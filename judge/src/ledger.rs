@@ -14,10 +14,10 @@
 //! | `schema`     | integer | the format version: `1`                                          |
 //! | `seq`        | integer | the entry's place in the ledger: 1, 2, 3, ... without gaps       |
 //! | `ts`         | string  | when it was appended, RFC 3339 UTC to the second (`...T09:30:00Z`) |
-//! | `by`         | string  | who decided (`--by`, else `$USER`, else `unknown`), not empty     |
+//! | `by`         | string  | who decided (`--by`, else `$USER`): visible text, one line       |
 //! | `subject`    | object  | what was decided on, see below                                   |
 //! | `position`   | string  | `accepted`, `flagged` or `dismissed`                             |
-//! | `reason`     | string  | why, in the decider's words, not blank                           |
+//! | `reason`     | string  | why, in the decider's words: visible text                        |
 //! | `rebaseline` | boolean | on an alarm: the stream should start a new burn-in (see below)   |
 //! | `prev`       | string  | the `hash` of entry `seq - 1`, or 64 zeros for entry 1           |
 //!
@@ -69,6 +69,16 @@
 //! in the ledger ([`check_acknowledgements`]); and a hash kept outside the store (printed by
 //! `judge decide` and `judge ledger verify`) must still be in the chain, which proves nothing up
 //! to that entry was changed (`judge ledger verify --anchor HASH`).
+//!
+//! The head (the last entry's seq and hash, [`LedgerHead`]) is published where it is kept
+//! naturally outside the store: `judge drift`'s Prometheus metrics (`judge_ledger_entries` and
+//! `judge_ledger_head{hash="..."}`) and every report (`ledger.head` in JSON, `ledger head:
+//! entry N, hash H` in Markdown and HTML). `judge ledger verify --anchor-from FILE` takes the
+//! head from such a file ([`read_anchor`]), so yesterday's report anchors today's check.
+//!
+//! What this does not protect against: someone with write access to the store can rewrite the
+//! whole chain consistently, and without an anchor from outside the store nothing inside it
+//! can tell; with an anchor, only the entries after it can be rewritten or cut unnoticed.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -202,6 +212,114 @@ pub enum ChainProblem {
 
 /// Streams restarted by a decision with `rebaseline`: stream name to the alarm period after
 /// which it starts again (the latest such decision of each stream wins).
+/// The last entry of a ledger: its seq and hash. Published outside the store so that a later
+/// `judge ledger verify --anchor-from` can tell a cut tail from an intact chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerHead {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl fmt::Display for LedgerHead {
+    /// The form reports print and [`read_anchor`] finds in any text file.
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            formatter,
+            "{HEAD_TEXT_PREFIX}{}, hash {}",
+            self.seq, self.hash
+        )
+    }
+}
+
+const HEAD_TEXT_PREFIX: &str = "ledger head: entry ";
+const HEAD_METRIC_PREFIX: &str = "judge_ledger_head{hash=\"";
+
+impl LedgerHead {
+    /// The head of `entries` (as read, in seq order); `None` for an empty ledger.
+    pub fn of(entries: &[StoredEntry]) -> Option<LedgerHead> {
+        entries.last().map(|last| LedgerHead {
+            seq: last.seq,
+            hash: last.hash.clone(),
+        })
+    }
+
+    /// The Prometheus metric families that publish a ledger of `entries` entries, whether its
+    /// chain verifies, and its head (only for an intact chain: a broken one anchors nothing).
+    pub fn prometheus(entries: usize, intact: bool, head: Option<&LedgerHead>) -> String {
+        let mut out = format!(
+            "# HELP judge_ledger_entries entries in the decision ledger\n\
+             # TYPE judge_ledger_entries gauge\n\
+             judge_ledger_entries {entries}\n\
+             # HELP judge_ledger_intact 1 when the ledger's hash chain verifies\n\
+             # TYPE judge_ledger_intact gauge\n\
+             judge_ledger_intact {}\n",
+            u8::from(intact)
+        );
+        if let Some(head) = head.filter(|_| intact) {
+            out.push_str(&format!(
+                "# HELP judge_ledger_head the decision ledger's last entry (seq), its hash as a \
+                 label: an anchor for judge ledger verify --anchor-from\n\
+                 # TYPE judge_ledger_head gauge\n\
+                 {HEAD_METRIC_PREFIX}{}\"}} {}\n",
+                head.hash, head.seq
+            ));
+        }
+        out
+    }
+}
+
+/// The ledger head recorded in `path`: a JSON report (`ledger.head`), a Prometheus metrics
+/// file (`judge_ledger_head`) or any text holding `ledger head: entry N, hash H` (a Markdown
+/// or HTML report). `None` when the file records an empty ledger; an error naming the file
+/// when it records no head at all.
+pub fn read_anchor(path: &Path) -> Result<Option<LedgerHead>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read anchor file {}", path.display()))?;
+    let bad = |what: &str| anyhow::anyhow!("{}: {what}", path.display());
+    if let Ok(json) = serde_json::from_str::<Value>(&text) {
+        let head = json
+            .get("ledger")
+            .and_then(|ledger| ledger.get("head"))
+            .ok_or_else(|| bad("field `ledger.head` is missing: not a judge report"))?;
+        return serde_json::from_value(head.clone())
+            .map_err(|error| bad(&format!("field `ledger.head`: {error}")));
+    }
+    for (line_idx, line) in text.lines().enumerate() {
+        let at_line = |what: &str| bad(&format!("line {}: {what}", line_idx + 1));
+        if let Some(rest) = line.trim_start().strip_prefix(HEAD_METRIC_PREFIX) {
+            let (hash, seq) = rest
+                .split_once("\"}")
+                .ok_or_else(|| at_line("unterminated judge_ledger_head label"))?;
+            let seq = seq
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| at_line("judge_ledger_head has no numeric value"))?;
+            return Ok(Some(LedgerHead {
+                seq: seq as i64,
+                hash: hash.to_string(),
+            }));
+        }
+        if let Some(at) = line.find(HEAD_TEXT_PREFIX) {
+            let rest = &line[at + HEAD_TEXT_PREFIX.len()..];
+            let parsed = rest.split_once(", hash ").and_then(|(seq, hash)| {
+                let hash: String = hash.chars().take_while(char::is_ascii_hexdigit).collect();
+                Some((seq.parse::<i64>().ok()?, hash))
+            });
+            let (seq, hash) = parsed.ok_or_else(|| at_line("unreadable ledger head"))?;
+            return Ok(Some(LedgerHead { seq, hash }));
+        }
+        if line.trim() == "judge_ledger_entries 0" {
+            return Ok(None);
+        }
+    }
+    if text.contains("Ledger: 0 entries") {
+        return Ok(None);
+    }
+    Err(bad(
+        "holds no ledger head (expected a judge report or judge drift's metrics file)",
+    ))
+}
+
 pub fn rebaselines(store: &mut Store) -> Result<BTreeMap<String, String>> {
     let mut since = BTreeMap::new();
     for stored in entries(store)? {
@@ -515,11 +633,23 @@ pub fn sha256_hex(text: &str) -> String {
 
 /// Checks what needs no store.
 fn check_decision(decision: &Decision) -> Result<()> {
-    if decision.reason.trim().is_empty() {
-        bail!("the reason is empty: say why");
+    if !has_visible_text(&decision.reason) {
+        bail!("the reason is empty or invisible (only spaces or zero-width characters): say why");
     }
-    if decision.by.trim().is_empty() {
-        bail!("the decider's name is empty");
+    if !has_visible_text(&decision.by) {
+        bail!(
+            "the decider's name is empty or invisible (only spaces or zero-width characters): \
+             give --by NAME"
+        );
+    }
+    if decision.by.chars().any(char::is_control) {
+        bail!("the decider's name holds a control character (a line break?): give one line");
+    }
+    if PLACEHOLDER_NAMES.contains(&decision.by.trim().to_lowercase().as_str()) {
+        bail!(
+            "`{}` names nobody: give --by the name of the person who decides",
+            decision.by.trim()
+        );
     }
     if decision.subject.id.trim().is_empty() {
         bail!("the subject id is empty");
@@ -532,6 +662,40 @@ fn check_decision(decision: &Decision) -> Result<()> {
     }
     decision.subject.alarm_id()?;
     Ok(())
+}
+
+/// Names that record nobody in particular; a new decision's `by` may not be one of them.
+const PLACEHOLDER_NAMES: [&str; 5] = ["unknown", "nobody", "none", "n/a", "-"];
+
+/// Whether `text` holds a character a reader can see: not whitespace, not a control
+/// character, not one of the invisible formatting characters (zero-width space and joiners,
+/// word joiner, byte-order mark, soft hyphen, direction marks, Hangul fillers, tag characters).
+pub fn has_visible_text(text: &str) -> bool {
+    text.chars().any(|c| {
+        !(c.is_whitespace()
+            || c.is_control()
+            || matches!(
+                c,
+                '\u{00AD}'
+                    | '\u{034F}'
+                    | '\u{061C}'
+                    | '\u{115F}'
+                    | '\u{1160}'
+                    | '\u{17B4}'
+                    | '\u{17B5}'
+                    | '\u{180B}'..='\u{180F}'
+                    | '\u{200B}'..='\u{200F}'
+                    | '\u{202A}'..='\u{202E}'
+                    | '\u{2060}'..='\u{206F}'
+                    | '\u{2800}'
+                    | '\u{3164}'
+                    | '\u{FE00}'..='\u{FE0F}'
+                    | '\u{FEFF}'
+                    | '\u{FFA0}'
+                    | '\u{FFF9}'..='\u{FFFB}'
+                    | '\u{E0000}'..='\u{E007F}'
+            ))
+    })
 }
 
 /// The append proper, inside the caller's write transaction.
@@ -966,6 +1130,66 @@ mod tests {
         (error.seq, error.problem)
     }
 
+    #[test]
+    fn anchors_are_read_from_reports_and_metrics() {
+        let dir = tempfile::tempdir().unwrap();
+        let head = LedgerHead {
+            seq: 3,
+            hash: "ab".repeat(32),
+        };
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let cases = [
+            ("m.prom", LedgerHead::prometheus(3, true, Some(&head))),
+            (
+                "r.md",
+                format!("Ledger: 3 entries, hash chain intact; {head}.\n"),
+            ),
+            (
+                "r.json",
+                serde_json::json!({"ledger": {"entries": 3, "head": head}}).to_string(),
+            ),
+        ];
+        for (name, text) in cases {
+            assert_eq!(
+                read_anchor(&write(name, &text)).unwrap(),
+                Some(head.clone()),
+                "{name}"
+            );
+        }
+        let empty = write("e.prom", &LedgerHead::prometheus(0, true, None));
+        assert_eq!(read_anchor(&empty).unwrap(), None);
+        // A broken chain publishes no head, and a file without one is no anchor.
+        for (name, text) in [
+            ("b.prom", LedgerHead::prometheus(3, false, Some(&head))),
+            ("x.txt", "hello".to_string()),
+        ] {
+            let path = write(name, &text);
+            let error = read_anchor(&path).unwrap_err().to_string();
+            assert!(error.starts_with(&path.display().to_string()), "{error}");
+            assert!(error.contains("holds no ledger head"), "{error}");
+        }
+    }
+
+    #[test]
+    fn invisible_text_is_no_text() {
+        for invisible in [
+            "",
+            "  ",
+            "\u{200B}",
+            "\u{200B}\u{2060}\u{FEFF}",
+            "\t\u{00AD}",
+            "\u{3164}",
+        ] {
+            assert!(!has_visible_text(invisible), "{invisible:?}");
+        }
+        for visible in ["ana", " x ", "\u{200B}a", "李"] {
+            assert!(has_visible_text(visible), "{visible:?}");
+        }
+    }
     #[test]
     fn the_documented_example_hashes_as_documented() {
         let entry = Entry {

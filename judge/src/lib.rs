@@ -10,6 +10,7 @@ pub mod calibration;
 pub mod canary;
 pub mod config;
 pub mod drift;
+pub mod folders;
 pub mod judge_model;
 pub mod ledger;
 pub mod merge;

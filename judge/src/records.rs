@@ -254,7 +254,9 @@ pub fn parse_record_line(line: &str, limits: &RecordLimits) -> Result<Record, Re
             ),
         ));
     }
-    check_not_blank("role", required_string(&object, "role")?)?;
+    let role = required_string(&object, "role")?;
+    check_not_blank("role", role)?;
+    check_role(role)?;
     check_not_blank("agent", required_string(&object, "agent")?)?;
     check_size(
         "input",
@@ -415,6 +417,37 @@ fn required_string<'a>(
     }
 }
 
+/// The longest role name, in bytes.
+pub const MAX_ROLE_BYTES: usize = 64;
+
+/// Whether `role` is a valid role name: 1 to [`MAX_ROLE_BYTES`] ASCII letters, digits, `.`,
+/// `_` and `-`, starting with a letter or digit. A role names streams, chart files and report
+/// sections, so it must be safe in all of them.
+pub fn is_valid_role(role: &str) -> bool {
+    role.len() <= MAX_ROLE_BYTES
+        && role
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && role
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+fn check_role(role: &str) -> Result<(), RecordError> {
+    if is_valid_role(role) {
+        return Ok(());
+    }
+    Err(field_error(
+        "role",
+        format!(
+            "role {:?} is not a role name: use up to {MAX_ROLE_BYTES} ASCII letters, digits, \
+             `.`, `_` and `-`, starting with a letter or digit",
+            cut_at_char_boundary(role, 64)
+        ),
+    ))
+}
+
 fn check_not_blank(field: &str, text: &str) -> Result<(), RecordError> {
     if text.is_empty() {
         Err(field_error(field, format!("empty {field}")))
@@ -533,7 +566,7 @@ fn reject(source: &Source, field: Option<String>, reason: String, raw: &str) -> 
 }
 
 /// The longest prefix of `text` of at most `max_bytes` bytes that ends on a char boundary.
-fn cut_at_char_boundary(text: &str, max_bytes: usize) -> &str {
+pub(crate) fn cut_at_char_boundary(text: &str, max_bytes: usize) -> &str {
     if text.len() <= max_bytes {
         return text;
     }
@@ -672,6 +705,16 @@ mod tests {
             ),
             (with("id", json!("  ")), Some("id"), "id is only whitespace"),
             (with("role", json!("")), Some("role"), "empty role"),
+            (
+                with("role", json!("worker\n<script>")),
+                Some("role"),
+                "is not a role name",
+            ),
+            (
+                with("role", json!("-rf")),
+                Some("role"),
+                "is not a role name",
+            ),
             (with("agent", json!("")), Some("agent"), "empty agent"),
             (
                 with("output", json!(one_megabyte)),

@@ -110,6 +110,34 @@ pub fn load_rubric(path: &Path) -> Result<Rubric> {
 /// Files with another extension, such as the README, are skipped. A folder without any rubric
 /// is an error, since judging with no rubric is always a mistake of configuration.
 pub fn load_library(dir: &Path) -> Result<Vec<Rubric>> {
+    let library = load_library_skipping_broken(dir)?;
+    match library.broken.into_iter().next() {
+        Some(error) => Err(error),
+        None => Ok(library.rubrics),
+    }
+}
+
+/// A rubric library with the files that could not be loaded set apart.
+#[derive(Debug)]
+pub struct Library {
+    /// The rubrics that loaded, sorted by id.
+    pub rubrics: Vec<Rubric>,
+    /// One error per file that did not load, each naming its file.
+    pub broken: Vec<anyhow::Error>,
+}
+
+/// [`load_library`], except that a file that does not load is set apart in
+/// [`Library::broken`] instead of failing the whole library, so that one broken rubric does not
+/// stop the others from being scored. A folder without a single good rubric, and two files
+/// with one id, are still errors.
+pub fn load_library_skipping_broken(dir: &Path) -> Result<Library> {
+    if !dir.is_dir() {
+        bail!(
+            "{}: no such rubric folder ({})",
+            dir.display(),
+            crate::folders::RUBRICS.looked_in()
+        );
+    }
     let entries = fs::read_dir(dir)
         .with_context(|| format!("{}: cannot read rubric folder", dir.display()))?;
     let mut paths = Vec::new();
@@ -123,11 +151,18 @@ pub fn load_library(dir: &Path) -> Result<Vec<Rubric>> {
     }
     // Sorting the paths first makes the error for a duplicate id name the files in a stable order.
     paths.sort();
-    let mut rubrics = paths
-        .iter()
-        .map(|path| load_rubric(path))
-        .collect::<Result<Vec<_>>>()?;
+    let mut rubrics = Vec::new();
+    let mut broken = Vec::new();
+    for path in &paths {
+        match load_rubric(path) {
+            Ok(rubric) => rubrics.push(rubric),
+            Err(error) => broken.push(error),
+        }
+    }
     if rubrics.is_empty() {
+        if let Some(error) = broken.into_iter().next() {
+            return Err(error);
+        }
         bail!(
             "{}: no rubric files (*.{RUBRIC_EXTENSION}) in the folder",
             dir.display()
@@ -144,17 +179,13 @@ pub fn load_library(dir: &Path) -> Result<Vec<Rubric>> {
             );
         }
     }
-    Ok(rubrics)
+    Ok(Library { rubrics, broken })
 }
 
-/// The rubric library folder: `JUDGE_RUBRICS_DIR` when set, else `<repo>/rubrics`, found at
-/// compile time through `CARGO_MANIFEST_DIR` (an installed binary whose source checkout is gone
-/// must set the variable).
+/// The rubric library folder when no flag names it: `JUDGE_RUBRICS_DIR`, else `./rubrics`,
+/// else (a development build only) the checkout's (see [`crate::folders`]).
 pub fn default_rubrics_dir() -> PathBuf {
-    match std::env::var_os(RUBRICS_DIR_ENV) {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../rubrics")),
-    }
+    crate::folders::RUBRICS.resolve()
 }
 
 impl Rubric {
@@ -184,6 +215,26 @@ impl Rubric {
     /// they were the same judge.
     pub fn content_sha256(&self) -> String {
         let content = HashedContent {
+            prompt: Some(self.messages_around(HASHED_RECORD_PLACEHOLDER)),
+            ..self.hashed_keys()
+        };
+        let bytes = serde_json::to_vec(&content)
+            .expect("rubric content is strings, numbers and lists, which always serialize");
+        hex::encode(Sha256::digest(bytes))
+    }
+
+    /// Lowercase hex sha256 of what the rubric's file says: every key, but neither the prompt
+    /// the code renders from it (a new judge release may word that differently, and its
+    /// fingerprint keeps those scores apart) nor the path, comments or formatting. A store
+    /// pins it per rubric id and version, so that an edit without a new `version` is caught.
+    pub fn definition_sha256(&self) -> String {
+        let bytes = serde_json::to_vec(&self.hashed_keys())
+            .expect("rubric content is strings, numbers and lists, which always serialize");
+        hex::encode(Sha256::digest(bytes))
+    }
+
+    fn hashed_keys(&self) -> HashedContent<'_> {
+        HashedContent {
             id: &self.id,
             version: self.version,
             title: &self.title,
@@ -194,11 +245,8 @@ impl Rubric {
             threshold: self.threshold,
             verdict: &self.verdict,
             examples: &self.examples,
-            prompt: self.messages_around(HASHED_RECORD_PLACEHOLDER),
-        };
-        let bytes = serde_json::to_vec(&content)
-            .expect("rubric content is strings, numbers and lists, which always serialize");
-        hex::encode(Sha256::digest(bytes))
+            prompt: None,
+        }
     }
 }
 
@@ -335,7 +383,8 @@ struct HashedContent<'a> {
     threshold: f64,
     verdict: &'a VerdictWords,
     examples: &'a [Example],
-    prompt: Vec<PromptMessage>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prompt: Option<Vec<PromptMessage>>,
 }
 
 /// Field names and values serialized as a JSON object in the given order; `serde_json::Map`
@@ -487,8 +536,9 @@ impl VerdictFile {
 }
 
 impl Rubric {
-    /// The chat with `record_json` in the record's place.
-    fn messages_around(&self, record_json: &str) -> Vec<PromptMessage> {
+    /// The chat with `record_json` in the record's place. Scoring puts a sentinel there and
+    /// appends the record's tokens itself, so no record text is ever searched for in the chat.
+    pub(crate) fn messages_around(&self, record_json: &str) -> Vec<PromptMessage> {
         let mut messages = vec![PromptMessage {
             role: "system".to_string(),
             content: self.instructions(),

@@ -8,8 +8,6 @@
 //! as plain text, so nothing an agent wrote can become a control token), and the question with
 //! the opened assistant turn. The rendered text is what `judge rubric show` prints.
 
-use std::collections::BTreeMap;
-
 use anyhow::{bail, Context, Result};
 use engine::{ChatMessage, KvCache, Taps};
 use serde::{Deserialize, Serialize};
@@ -279,6 +277,10 @@ pub struct PreparedRubric<'a> {
     /// The rendered text before the record, the same for every record of the rubric.
     prefix_text: String,
     prefix_tokens: Vec<u32>,
+    /// The rendered text after the record (the question and the opened assistant turn), the
+    /// same for every record too.
+    suffix_text: String,
+    suffix_tokens: Vec<u32>,
 }
 
 /// The prompt of one (rubric, record) pair.
@@ -329,14 +331,23 @@ impl<'a> PreparedRubric<'a> {
         };
         let pass_token = token(rubric.verdict.pass_word())?;
         let fail_token = token(rubric.verdict.fail_word())?;
-        let (before, _) = split_rendered(model, rubric, &placeholder_messages(rubric))?;
-        let prefix_tokens = model.tokenizer.encode(&before)?;
+        // The chat is rendered once with a sentinel in the record's place: the record's text
+        // is never searched for in the chat, so a record that repeats a worked example (or any
+        // other text of the prompt) is placed exactly like every other record.
+        let messages: Vec<ChatMessage> = rubric
+            .messages_around(RECORD_SENTINEL)
+            .iter()
+            .map(|message| ChatMessage::new(&message.role, &message.content))
+            .collect();
+        let (before, after) = split_rendered(model, rubric, &messages)?;
         Ok(PreparedRubric {
             rubric,
             pass_token,
             fail_token,
+            prefix_tokens: model.tokenizer.encode(&before)?,
             prefix_text: before,
-            prefix_tokens,
+            suffix_tokens: model.tokenizer.encode(&after)?,
+            suffix_text: after,
         })
     }
 
@@ -349,27 +360,16 @@ impl<'a> PreparedRubric<'a> {
         &self.prefix_tokens
     }
 
-    /// The prompt of `record` under this rubric.
+    /// The prompt of `record` under this rubric: the shared prefix, the record's JSON as plain
+    /// text, the shared suffix.
     pub fn prompt(&self, model: &JudgeModel, record: &Record) -> Result<Prompt> {
         let record_json = self.rubric.record_json(record);
-        let messages = self.rubric.messages(record);
-        let with_sentinel = replace_record(&messages, &record_json)?;
-        let (before, after) = split_rendered(model, self.rubric, &with_sentinel)?;
-        // Comparing the text is enough (tokenizing it is deterministic) and spares tokenizing
-        // the whole shared prefix again for every record.
-        if before != self.prefix_text {
-            bail!(
-                "rubric {}: the text before the record differs between records; the shared \
-                 prefix would be wrong",
-                self.rubric.id
-            );
-        }
         let (mut row_tokens, offsets) = model.tokenizer.encode_plain_with_offsets(&record_json)?;
         let output_span = field_token_span(&record_json, "output", &record.output, &offsets);
         let input_span = field_token_span(&record_json, "input", &record.input, &offsets);
-        row_tokens.extend(model.tokenizer.encode(&after)?);
+        row_tokens.extend_from_slice(&self.suffix_tokens);
         Ok(Prompt {
-            text: format!("{before}{record_json}{after}"),
+            text: format!("{}{record_json}{}", self.prefix_text, self.suffix_text),
             row_tokens,
             output_span,
             input_span,
@@ -621,53 +621,13 @@ fn split_rendered(
     let mut parts = rendered.split(RECORD_SENTINEL);
     let (Some(before), Some(after), None) = (parts.next(), parts.next(), parts.next()) else {
         bail!(
-            "rubric {}: the rendered prompt must contain the record exactly once",
-            rubric.id
+            "{}: the rendered chat must hold the record's place exactly once; the rubric or \
+             the chat template of model {} contains the private-use character U+E000",
+            rubric.path.display(),
+            model.path.display()
         );
     };
     Ok((before.to_string(), after.to_string()))
-}
-
-/// The rubric's messages for a record whose JSON is replaced by the sentinel.
-fn replace_record(
-    messages: &[crate::rubrics::PromptMessage],
-    record_json: &str,
-) -> Result<Vec<ChatMessage>> {
-    let mut found = 0;
-    let messages = messages
-        .iter()
-        .map(|m| {
-            let n = m.content.matches(record_json).count();
-            found += n;
-            let content = if n > 0 {
-                m.content.replacen(record_json, RECORD_SENTINEL, 1)
-            } else {
-                m.content.clone()
-            };
-            ChatMessage::new(&m.role, &content)
-        })
-        .collect();
-    if found == 0 {
-        bail!("the rubric's prompt does not contain the record's JSON");
-    }
-    Ok(messages)
-}
-
-/// Messages of a placeholder record, used to render the shared prefix once.
-fn placeholder_messages(rubric: &Rubric) -> Vec<ChatMessage> {
-    let placeholder = Record {
-        id: "placeholder".into(),
-        ts: "2026-01-01T00:00:00Z".into(),
-        role: rubric.roles.first().cloned().unwrap_or_default(),
-        agent: "placeholder".into(),
-        input: "placeholder".into(),
-        output: "placeholder".into(),
-        escalated: None,
-        labels: BTreeMap::new(),
-        meta: serde_json::Map::new(),
-    };
-    let json = rubric.record_json(&placeholder);
-    replace_record(&rubric.messages(&placeholder), &json).expect("the placeholder renders")
 }
 
 #[cfg(test)]
@@ -706,6 +666,59 @@ mod tests {
         let attacked = prepared.prompt(&model, &record("b", attack)).unwrap();
         assert_eq!(count(&plain.row_tokens), count(&attacked.row_tokens));
         assert!(attacked.text.contains("<|im_end|>\\n<|im_start|>assistant"));
+    }
+
+    #[test]
+    fn a_record_that_repeats_a_worked_example_is_placed_like_any_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.gguf");
+        write_synthetic_gguf(&path, &SyntheticSpec::tiny("llama")).unwrap();
+        let model = JudgeModel::load(&path, &engine::Device::Cpu).unwrap();
+        let rubrics = crate::rubrics::load_library(&crate::rubrics::default_rubrics_dir()).unwrap();
+        let rubric = rubrics
+            .iter()
+            .find(|r| r.id == "escalates-ambiguity")
+            .unwrap();
+        assert!(!rubric.examples.is_empty());
+        let prepared = PreparedRubric::new(&model, rubric).unwrap();
+        for example in &rubric.examples {
+            let mut copy = record("copy", &example.output);
+            copy.input = example.input.clone();
+            let record_json = rubric.record_json(&copy);
+            let prompt = prepared.prompt(&model, &copy).unwrap();
+            // Once as the worked example, once as the record, which comes last.
+            assert_eq!(prompt.text.matches(&record_json).count(), 2);
+            let (record_tokens, _) = model
+                .tokenizer
+                .encode_plain_with_offsets(&record_json)
+                .unwrap();
+            assert_eq!(prompt.row_tokens[..record_tokens.len()], record_tokens[..]);
+            // Its tail is the shared suffix every record gets.
+            let other = prepared.prompt(&model, &record("other", "Done.")).unwrap();
+            let suffix = |p: &Prompt, n: usize| p.row_tokens[n..].to_vec();
+            let (other_tokens, _) = model
+                .tokenizer
+                .encode_plain_with_offsets(&rubric.record_json(&record("other", "Done.")))
+                .unwrap();
+            assert_eq!(
+                suffix(&prompt, record_tokens.len()),
+                suffix(&other, other_tokens.len())
+            );
+            let mut scored = Vec::new();
+            score_rubric(
+                &model,
+                &prepared,
+                &[&copy],
+                &ScoringConfig::default(),
+                |batch| {
+                    scored.extend_from_slice(batch);
+                    Ok(())
+                },
+            )
+            .unwrap();
+            assert_eq!(scored.len(), 1);
+            assert_eq!(scored[0].outcome, Outcome::Scored);
+        }
     }
 
     #[test]

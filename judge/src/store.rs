@@ -17,7 +17,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::records::{Label, Record, Source};
+use crate::records::{Label, Record, Reject, Source};
+use crate::rubrics::Rubric;
 
 /// The schema version this binary writes: the number of migrations it knows.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -152,6 +153,12 @@ impl Verdict {
     }
 }
 
+/// A held claim on scoring into a store ([`Store::claim_scoring`]); dropping it releases it.
+#[derive(Debug)]
+pub struct ScoringClaim {
+    _file: std::fs::File,
+}
+
 impl Store {
     /// Opens the store at `path`, creating the file (not its folder) when missing, and
     /// migrates it to [`SCHEMA_VERSION`].
@@ -173,11 +180,99 @@ impl Store {
             conn,
             path: path.to_path_buf(),
         };
-        store
-            .configure()
+        let opened = check_identity(&store.conn)
+            .and_then(|()| store.configure())
             .and_then(|()| store.migrate())
-            .with_context(|| format!("cannot open store {}", path.display()))?;
+            .and_then(|()| store.claim_identity());
+        if let Err(error) = opened {
+            let read_only = error.chain().any(|cause| {
+                matches!(
+                    cause.downcast_ref::<rusqlite::Error>(),
+                    Some(rusqlite::Error::SqliteFailure(failure, _))
+                        if failure.code == rusqlite::ErrorCode::ReadOnly
+                            || failure.code == rusqlite::ErrorCode::CannotOpen
+                )
+            });
+            let why = if read_only {
+                " (the file or its folder is not writable, e.g. read-only storage; commands \
+                 that only read, such as `judge report` and `judge ledger verify`, still work)"
+            } else {
+                ""
+            };
+            return Err(error.context(format!("cannot open store {}{why}", path.display())));
+        }
         Ok(store)
+    }
+
+    /// Opens an existing store for reading only, for the commands that never write (`judge
+    /// report`, `judge ledger verify|export|gaps`): a store on read-only storage (a mounted
+    /// backup, a read-only volume) can still be reported on and verified. Nothing is created,
+    /// migrated or locked; a store with an older schema must be opened once by a writing
+    /// command first.
+    ///
+    /// When the folder is read-only SQLite cannot create the shared-memory file a WAL database
+    /// needs, so the store is then read as immutable: that is only safe because nothing can
+    /// write there either.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        if !path.is_file() {
+            bail!(
+                "store {} does not exist: score or ingest records first",
+                path.display()
+            );
+        }
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let open = |immutable: bool| -> Result<Connection> {
+            let uri = format!(
+                "file:{}{}",
+                uri_path(path),
+                if immutable { "?immutable=1" } else { "" }
+            );
+            let conn = Connection::open_with_flags(uri, flags)?;
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            read_user_version(&conn)?;
+            Ok(conn)
+        };
+        let conn = open(false)
+            .or_else(|_| open(true))
+            .with_context(|| format!("cannot open store {} for reading", path.display()))?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
+        let checked = check_identity(&store.conn).and_then(|()| {
+            let found = read_user_version(&store.conn)?;
+            if found > SCHEMA_VERSION {
+                bail!(
+                    "its schema version is {found}, newer than the version {SCHEMA_VERSION} \
+                     this judge knows; use a newer judge"
+                );
+            }
+            if found < SCHEMA_VERSION {
+                bail!(
+                    "its schema version is {found}, older than this judge's {SCHEMA_VERSION}: \
+                     run a command that writes to it (`judge ingest`, `judge score`) where it is \
+                     writable to migrate it first"
+                );
+            }
+            Ok(())
+        });
+        checked.with_context(|| format!("cannot read store {}", path.display()))?;
+        Ok(store)
+    }
+
+    /// Opens a store that must exist already, for commands that add to a store but make no
+    /// sense on a new one (`judge sample`, `judge canary`, `judge labels`): [`Store::open`]
+    /// would create an empty `judge.db` wherever the command happened to run.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        if !path.is_file() {
+            bail!(
+                "store {} does not exist: score or ingest records first, or give --store",
+                path.display()
+            );
+        }
+        Store::open(path)
     }
 
     pub fn path(&self) -> &Path {
@@ -246,6 +341,92 @@ impl Store {
             }
             Ok(ingest)
         })
+    }
+
+    /// Takes out of `records` every record whose id is already stored with different content
+    /// and returns them as rejects naming the id and the store: scoring such a line would store
+    /// its score against the stored content, and replacing the stored content would make the
+    /// earlier scores lie. Nothing is written.
+    pub fn take_conflicts(&self, records: &mut Vec<(Source, Record)>) -> Result<Vec<Reject>> {
+        let mut rejects = Vec::new();
+        let mut kept = Vec::with_capacity(records.len());
+        for (source, record) in records.drain(..) {
+            match self.record(&record.id)? {
+                Some(stored) if stored != record => rejects.push(Reject {
+                    file: source.file,
+                    line: source.line,
+                    field: Some("id".into()),
+                    reason: format!(
+                        "record `{}` is already in {} with different content; the stored \
+                         version is kept and this line is neither stored nor scored (give a \
+                         changed record a new id)",
+                        record.id,
+                        self.path.display()
+                    ),
+                    raw: crate::records::cut_at_char_boundary(
+                        &serde_json::to_string(&record).unwrap_or_default(),
+                        crate::records::MAX_RAW_BYTES,
+                    )
+                    .to_string(),
+                }),
+                _ => kept.push((source, record)),
+            }
+        }
+        *records = kept;
+        Ok(rejects)
+    }
+
+    /// Pins `rubric`'s definition (`Rubric::definition_sha256`) to its id and version the
+    /// first time it is used, and refuses it when the same id and version was pinned with a
+    /// different definition: an edited rubric needs a new `version`, or its scores would mix
+    /// two rubrics under one name.
+    pub fn pin_rubric(&mut self, rubric: &Rubric) -> Result<()> {
+        let (definition, path, pinned_at) = (
+            rubric.definition_sha256(),
+            rubric.path.to_string_lossy().into_owned(),
+            now(),
+        );
+        self.in_write_transaction("pinning a rubric version in", |tx| {
+            tx.execute(
+                "INSERT INTO rubric_pins (rubric_id, rubric_version, definition_sha256, path, \
+                 pinned_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (rubric_id, rubric_version) DO NOTHING",
+                params![rubric.id, rubric.version, definition, path, pinned_at],
+            )?;
+            Ok(())
+        })?;
+        self.check_rubric_pin(rubric)
+    }
+
+    /// Refuses `rubric` when the store pinned its id and version with a different definition
+    /// (see [`Store::pin_rubric`]); writes nothing.
+    pub fn check_rubric_pin(&self, rubric: &Rubric) -> Result<()> {
+        let pinned: Option<(String, String, String)> = self
+            .conn
+            .query_row(
+                "SELECT definition_sha256, path, pinned_at FROM rubric_pins \
+                 WHERE rubric_id = ?1 AND rubric_version = ?2",
+                params![rubric.id, rubric.version],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()
+            .with_context(|| self.failed("reading rubric pins from"))?;
+        match pinned {
+            Some((definition, path, pinned_at)) if definition != rubric.definition_sha256() => {
+                bail!(
+                    "{}: rubric `{}` version {} was edited: it differs from the version {} that \
+                     store {} has scored with since {pinned_at} (from {path}); raise `version` \
+                     in {} so the scores of the two are kept apart (or undo the edit)",
+                    rubric.path.display(),
+                    rubric.id,
+                    rubric.version,
+                    rubric.version,
+                    self.path.display(),
+                    rubric.path.display()
+                )
+            }
+            _ => Ok(()),
+        }
     }
 
     pub fn record(&self, id: &str) -> Result<Option<Record>> {
@@ -411,6 +592,44 @@ impl Store {
             Ok(conn.last_insert_rowid())
         };
         write(&self.conn).with_context(|| self.failed("recording a run in"))
+    }
+
+    /// Claims the store for one scoring run, until the returned claim is dropped: an exclusive
+    /// lock on the file `STORE.score.lock` beside it (left in place: removing a lock file
+    /// races with the next claim). A second claim while one is held fails at once, naming the
+    /// store, instead of both runs doing all the work. Holding the claim proves that no run is
+    /// in flight, so runs still marked `running` were killed: they are marked `failed`, and
+    /// their number is returned.
+    pub fn claim_scoring(&mut self) -> Result<(ScoringClaim, usize)> {
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(".score.lock");
+        let lock_path = self.path.with_file_name(name);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .with_context(|| format!("cannot create lock file {}", lock_path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => bail!(
+                "store {} is being scored by another run right now (it holds {}): wait for it \
+                 to finish, or score shards into separate stores and `judge store merge` them",
+                self.path.display(),
+                lock_path.display()
+            ),
+            Err(std::fs::TryLockError::Error(error)) => {
+                return Err(error).with_context(|| format!("cannot lock {}", lock_path.display()))
+            }
+        }
+        let stale = self
+            .conn
+            .execute(
+                "UPDATE runs SET status = 'failed', finished_at = ?1 WHERE status = 'running'",
+                [now()],
+            )
+            .with_context(|| self.failed("marking killed runs failed in"))?;
+        Ok((ScoringClaim { _file: file }, stale))
     }
 
     /// Records the end of a run; `status` is `done` or `failed`.
@@ -579,6 +798,18 @@ impl Store {
         Ok(())
     }
 
+    /// Marks the file as a judge store (`PRAGMA application_id`), once it has the schema.
+    fn claim_identity(&self) -> Result<()> {
+        let id: i64 = self
+            .conn
+            .pragma_query_value(None, "application_id", |row| row.get(0))?;
+        if id != APPLICATION_ID {
+            self.conn
+                .pragma_update(None, "application_id", APPLICATION_ID)?;
+        }
+        Ok(())
+    }
+
     /// Applies the migrations this file lacks, each in its own transaction together with the
     /// version bump, so a crash mid-migration leaves the previous version intact.
     fn migrate(&mut self) -> Result<()> {
@@ -683,7 +914,22 @@ const MIGRATIONS: &[&str] = &[
     MIGRATION_TRAINED,
     MIGRATION_SAMPLING,
     MIGRATION_PROMOTION,
+    MIGRATION_RUBRIC_PINS,
 ];
+
+/// What each rubric version said when it was first used to score (`Store::pin_rubric`): a
+/// rubric edited without a new `version` would otherwise store scores of two different
+/// rubrics as one.
+const MIGRATION_RUBRIC_PINS: &str = "
+CREATE TABLE rubric_pins (
+    rubric_id TEXT NOT NULL,
+    rubric_version INTEGER NOT NULL,
+    definition_sha256 TEXT NOT NULL,
+    path TEXT NOT NULL,
+    pinned_at TEXT NOT NULL,
+    PRIMARY KEY (rubric_id, rubric_version)
+);
+";
 
 /// Why each trained judge is, or is not, the active one: a judge trained by `judge calibrate`
 /// or `judge run` is promoted only when its cross-validated agreement is not worse than the
@@ -959,6 +1205,65 @@ pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// `PRAGMA application_id` of a judge store: "JUDG" in ASCII. Stores made before it was set
+/// have 0 and are recognized by their schema.
+pub const APPLICATION_ID: i64 = 0x4A55_4447;
+
+/// Refuses a file that is some other program's SQLite database before anything is written to
+/// it: another `application_id`, or tables without a judge schema version.
+fn check_identity(conn: &Connection) -> Result<()> {
+    let id: i64 = conn.pragma_query_value(None, "application_id", |row| row.get(0))?;
+    if id == APPLICATION_ID {
+        return Ok(());
+    }
+    if id != 0 {
+        bail!(
+            "it is not a judge store: its SQLite application_id is {id:#x} (a judge store's is \
+             {APPLICATION_ID:#x}); give another --store"
+        );
+    }
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let version = read_user_version(conn)?;
+    // A new file, or a store from before the application id, with its own tables.
+    let is_judge_store = version >= 1
+        && ["records", "judges", "scores", "runs"]
+            .iter()
+            .all(|table| tables.iter().any(|name| name == table));
+    if tables.is_empty() || is_judge_store {
+        return Ok(());
+    }
+    bail!(
+        "it is an SQLite database of another program, not a judge store (it has table(s) {} \
+         and no judge schema); give another --store",
+        tables
+            .iter()
+            .take(5)
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// `path` as the path part of an SQLite `file:` URI: absolute, with the characters that URIs
+/// reserve percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for c in absolute.to_string_lossy().chars() {
+        match c {
+            '%' | '?' | '#' => out.push_str(&format!("%{:02X}", c as u32)),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 fn read_user_version(conn: &Connection) -> Result<u32> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     u32::try_from(version).with_context(|| format!("invalid schema version {version}"))
@@ -1227,6 +1532,7 @@ mod tests {
                 "ledger",
                 "records",
                 "review_queue",
+                "rubric_pins",
                 "runs",
                 "scores",
                 "suite_results",

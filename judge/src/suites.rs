@@ -89,6 +89,13 @@ pub fn load_suite(path: &Path) -> Result<Suite> {
 
 /// Every suite file in `dir` (not its subfolders), sorted by id.
 pub fn load_suites(dir: &Path) -> Result<Vec<Suite>> {
+    if !dir.is_dir() {
+        bail!(
+            "{}: no such suites folder ({})",
+            dir.display(),
+            crate::folders::SUITES.looked_in()
+        );
+    }
     let entries = fs::read_dir(dir)
         .with_context(|| format!("{}: cannot read suites folder", dir.display()))?;
     let mut paths = Vec::new();
@@ -119,13 +126,10 @@ pub fn load_suites(dir: &Path) -> Result<Vec<Suite>> {
     Ok(suites)
 }
 
-/// The suites folder: `JUDGE_SUITES_DIR` when set, else `<repo>/suites` (found at compile time,
-/// as the rubric library is).
+/// The suites folder when no flag names it: `JUDGE_SUITES_DIR`, else `./suites`, else (a
+/// development build only) the checkout's (see [`crate::folders`]).
 pub fn default_suites_dir() -> PathBuf {
-    match std::env::var_os(SUITES_DIR_ENV) {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../suites")),
-    }
+    crate::folders::SUITES.resolve()
 }
 
 /// A suite named on the command line: a path to a suite file, or the id of a suite in `dir`.
@@ -144,8 +148,16 @@ pub fn resolve_suite(name: &str, dir: &Path) -> Result<Suite> {
         }
     }
     bail!(
-        "no suite `{name}`: neither a file nor a suite of {} (`judge suite list`)",
-        dir.display()
+        "no suite `{name}`: neither a file nor a suite of {} (`judge suite list`){}",
+        dir.display(),
+        if dir.is_dir() {
+            String::new()
+        } else {
+            format!(
+                "; that folder does not exist ({})",
+                crate::folders::SUITES.looked_in()
+            )
+        }
     )
 }
 

@@ -149,8 +149,9 @@ fn a_trained_judge_scores_its_rubric_and_refuses_to_go_stale() {
     let output = suite_run(&model);
     assert!(output.status.success(), "{}", stderr(&output));
 
-    // A new rubric version invalidates the artifact.
-    let rubrics = d.join("rubrics");
+    // A new rubric version invalidates the artifact. (Not named `rubrics`: a `rubrics/` in
+    // the working directory is the default library of every later command.)
+    let rubrics = d.join("rubrics-v2");
     std::fs::create_dir(&rubrics).unwrap();
     for entry in std::fs::read_dir(repo_root().join("rubrics")).unwrap() {
         let path = entry.unwrap().path();

@@ -2,7 +2,7 @@
 //! week at steady task volume; the lower escalation chart must alarm, with the change point at
 //! the week the decline began, and the command must exit with the alarm code.
 
-use crate::support::{judge, repo_root, stderr, stdout};
+use crate::support::{assert_one_clear_error, judge, repo_root, stderr, stdout};
 
 const EXIT_ALARM: i32 = 3;
 
@@ -153,6 +153,41 @@ fn arl_and_design_reproduce_published_values() {
     assert!(close(arl("4", "1"), 8.38));
     assert!(close(arl("5", "0"), 465.44));
     assert!(close(arl("5", "1"), 10.38));
+    // Both sides started at h/2 (R: xcusum.arl(0.5, 4, 0, hs = 2, sided = "two")); above
+    // h/2 + k the sides interact and the command refuses rather than approximate.
+    let headstart = |start: &str| {
+        judge(
+            &[
+                "drift",
+                "arl",
+                "--chart",
+                "normal",
+                "--k",
+                "0.5",
+                "--h",
+                "4",
+                "--side",
+                "two",
+                "--headstart",
+                start,
+                "--rate",
+                "0",
+                "--json",
+            ],
+            dir.path(),
+        )
+    };
+    let output = headstart("2");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert!(
+        (json["arl"].as_f64().unwrap() - 148.70).abs() < 0.01,
+        "{json}"
+    );
+    assert_one_clear_error(
+        &headstart("3"),
+        "--headstart above 2.5 (h/2 + k) is refused",
+    );
 
     let output = judge(
         &[

@@ -4,6 +4,7 @@
 mod calibrate;
 mod cli_errors;
 mod drift;
+mod integrity;
 mod ledger;
 mod logprobs;
 mod p_pass;

@@ -52,7 +52,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    // The canary checks may be the first thing a new deployment stores, so the store may be
+    // created here, but never silently: a run in the wrong folder shows at once.
+    let existed = args.store.is_file();
     let mut store = Store::open(&args.store)?;
+    if !existed {
+        eprintln!(
+            "created store {} for the canary checks (give --store to use another)",
+            args.store.display()
+        );
+    }
     let device = engine::select_device(args.device)?;
     let model = JudgeModel::load(
         &judge::models::resolve_or_default(args.model.as_deref())?,
@@ -63,6 +72,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     for rubric in with_canary {
         let (records, canary_sha256) =
             canary::load(&canary::canary_path(&dir, &rubric.id), &rubric.id)?;
+        store.pin_rubric(rubric)?;
         let trained = judge::trained::for_rubric(&mut store, rubric, &base)?;
         let prepared = PreparedRubric::new(&model, rubric)?;
         let refs: Vec<_> = records.iter().collect();

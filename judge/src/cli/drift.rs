@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use judge::config::DriftSettings;
+use judge::ledger::{verify_entries, LedgerHead, StoredEntry};
 use judge::output::write_atomically;
 use judge::store::{NewAlarm, Store};
 use judge::streams::{self, ChartReport, DriftConfig, PeriodKind};
@@ -137,6 +138,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     let open = store.open_alarms()?;
+    let ledger_entries = judge::ledger::entries(&mut store)?;
     let is_open = |r: &ChartReport| {
         open.iter()
             .any(|a| a.stream == r.stream && a.direction == r.direction)
@@ -162,7 +164,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let out = serde_json::json!({ "streams": streams, "open_alarms": open });
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
-        Format::Prometheus => print!("{}", prometheus(&reports, &is_open)),
+        Format::Prometheus => print!("{}", prometheus(&reports, &is_open, &ledger_entries)),
     }
     if let Some(dir) = &args.chart_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -179,7 +181,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     if let Some(path) = &args.metrics_file {
-        write_atomically(path, prometheus(&reports, &is_open).as_bytes())?;
+        write_atomically(
+            path,
+            prometheus(&reports, &is_open, &ledger_entries).as_bytes(),
+        )?;
     }
     // Both charts of a stream share its baseline, and so its warnings: say each once.
     let mut warned = std::collections::BTreeSet::new();
@@ -253,8 +258,15 @@ fn print_table(
 type MetricFamily<'a> = (&'a str, &'a str, &'a dyn Fn(&ChartReport) -> f64);
 
 /// Prometheus text exposition: one gauge family per quantity, labelled by stream and side.
-fn prometheus(reports: &[ChartReport], is_open: &dyn Fn(&ChartReport) -> bool) -> String {
-    let mut out = String::new();
+fn prometheus(
+    reports: &[ChartReport],
+    is_open: &dyn Fn(&ChartReport) -> bool,
+    ledger: &[StoredEntry],
+) -> String {
+    // The ledger's head, published outside the store: `judge ledger verify --anchor-from`
+    // reads it back.
+    let intact = verify_entries(ledger).is_ok();
+    let mut out = LedgerHead::prometheus(ledger.len(), intact, LedgerHead::of(ledger).as_ref());
     let families: [MetricFamily; 5] = [
         (
             "judge_drift_statistic",

@@ -13,9 +13,10 @@
 //! image of the same change on the log-likelihood scale: the same odds ratio for
 //! Bernoulli and binomial charts, the same rate ratio for Poisson charts. Both sides then
 //! have the same log-likelihood scale, so one `h` is one log-likelihood threshold for
-//! both. Their run lengths combine as `1/ARL = 1/ARL+ + 1/ARL-`, the standard
-//! approximation for two-sided CUSUM schemes (exact when the two sides cannot be above
-//! zero at once); the combined run length has no standard deviation. `design` gives both
+//! both. Their run lengths combine exactly as in the library (`1/ARL = 1/ARL+ + 1/ARL-`
+//! without a headstart; with one, Lucas and Crosier's combination of the run lengths from
+//! zero and from the headstart, and a headstart above `h/2 + k` is refused because the
+//! sides then interact); the combined run length has no standard deviation. `design` gives both
 //! sides one common `h`: the smallest point of either side's lattice at which the combined
 //! in-control run length meets `--arl0`.
 //!
@@ -38,8 +39,8 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::{Args, ValueEnum};
 use judge::drift::{
     bernoulli_reference, design_threshold, poisson_reference, run_length, split_alarm_budget,
-    BernoulliCusum, BinomialCusum, Chart, Design, Direction, DriftError, NormalCusum, PoissonCusum,
-    RunLength, Sides,
+    two_sided_run_length, BernoulliCusum, BinomialCusum, Chart, Design, Direction, DriftError,
+    NormalCusum, PoissonCusum, RunLength, Sides,
 };
 use serde_json::{json, Map, Value};
 
@@ -191,7 +192,10 @@ fn compute_arl(args: &ArlArgs) -> Result<ArlReport> {
             .context("cannot compute the run length")?;
         side_lengths.push(length);
     }
-    let combined = combine(&side_lengths);
+    let charts: Vec<&Chart> = scheme.sides.iter().map(|side| &side.chart).collect();
+    let combined = scheme_run_length(&charts, args.rate)
+        .map_err(flag_error)
+        .context("cannot compute the two-sided run length")?;
     Ok(ArlReport {
         scheme,
         headstart,
@@ -822,12 +826,11 @@ fn design_two_sides(scheme: &Scheme, target: f64) -> Result<DesignedScheme> {
     candidates.dedup_by(|a, b| (*a - *b).abs() <= 1e-12 * b.abs().max(1.0));
     candidates.retain(|&h| h <= ceiling * (1.0 + 1e-12));
     let combined_at = |threshold: f64, parameter: f64| -> Result<RunLength> {
-        let mut lengths = Vec::with_capacity(designs.len());
-        for design in &designs {
-            let chart = with_threshold(&design.chart, threshold);
-            lengths.push(run_length(&chart, parameter).map_err(flag_error)?);
-        }
-        Ok(combine(&lengths))
+        let charts: Vec<Chart> = designs
+            .iter()
+            .map(|design| with_threshold(&design.chart, threshold))
+            .collect();
+        scheme_run_length(&charts.iter().collect::<Vec<_>>(), parameter).map_err(flag_error)
     };
     // The combined in-control run length grows with h, so the first candidate meeting
     // the target is found by bisection; the ceiling meets it by construction.
@@ -881,13 +884,31 @@ fn design_two_sides(scheme: &Scheme, target: f64) -> Result<DesignedScheme> {
     })
 }
 
-/// Two one-sided run lengths combined as `1/ARL = 1/ARL+ + 1/ARL-` (see the module docs).
-fn combine(lengths: &[RunLength]) -> RunLength {
-    match lengths {
-        [only] => *only,
-        _ => RunLength {
-            arl: 1.0 / lengths.iter().map(|length| 1.0 / length.arl).sum::<f64>(),
-            sd: None,
+/// The run length of one chart, or of a two-sided scheme's pair of charts in either
+/// order, combined exactly (see the library's `two_sided_run_length`).
+fn scheme_run_length(charts: &[&Chart], parameter: f64) -> judge::drift::Result<RunLength> {
+    match charts {
+        [only] => run_length(only, parameter),
+        [first, second] => {
+            let (upper, lower) = match chart_direction(first) {
+                Direction::Increase => (first, second),
+                Direction::Decrease => (second, first),
+            };
+            two_sided_run_length(upper, lower, parameter)
+        }
+        _ => unreachable!("a scheme has one or two sides"),
+    }
+}
+
+/// The direction a one-sided chart of a scheme watches.
+fn chart_direction(chart: &Chart) -> Direction {
+    match chart {
+        Chart::Bernoulli(c) => c.direction(),
+        Chart::Binomial(c) => c.direction(),
+        Chart::Poisson(c) => c.direction(),
+        Chart::Normal(c) => match c.sides {
+            Sides::Lower => Direction::Decrease,
+            Sides::Upper | Sides::Both => Direction::Increase,
         },
     }
 }
@@ -934,6 +955,12 @@ fn flag_error(error: DriftError) -> anyhow::Error {
             };
             anyhow!("{flag} {requirement}")
         }
+        DriftError::SidesInteract { largest_headstart } => anyhow!(
+            "--headstart above {} (h/2 + k) is refused for two sides: both sides can then be \
+             above zero when one signals, and their run length has no exact formula; use a \
+             smaller headstart or one side",
+            number(largest_headstart)
+        ),
         other => anyhow!(other),
     }
 }
@@ -1431,6 +1458,57 @@ mod tests {
     }
 
     #[test]
+    fn two_sided_headstart_is_exact_or_refused() {
+        // R: spc::xcusum.arl(0.5, 4, 0, hs = 2, sided = "two") = 148.70.
+        let report = arl("--chart normal --k 0.5 --h 4 --side two --headstart 2 --rate 0");
+        check("spc", report.unwrap().combined.arl, 148.70, 1e-4);
+        let error = arl("--chart normal --k 0.5 --h 4 --side two --headstart 3 --rate 0")
+            .map(|report| report.combined.arl)
+            .unwrap_err();
+        let message = format!("{error:#}");
+        assert!(
+            message.contains("--headstart above 2.5 (h/2 + k) is refused for two sides"),
+            "{message}"
+        );
+        // One side alone has no partner to interact with.
+        arl("--chart normal --k 0.5 --h 4 --side upper --headstart 3 --rate 0").unwrap();
+        // A discrete two-sided design with a headstart meets its target with the exact
+        // combination, which a simulation of both sides together confirms.
+        let flags = "--chart bernoulli --p0 0.2 --p1 0.3 --side two --headstart-fraction 0.4";
+        let (_, designed) = design(&format!("{flags} --arl0 200")).unwrap();
+        assert!(designed.arl0.arl >= 200.0, "{}", designed.arl0.arl);
+        let [first, second] = [&designed.sides[0].chart, &designed.sides[1].chart];
+        let (Chart::Bernoulli(first), Chart::Bernoulli(second)) = (first, second) else {
+            unreachable!("bernoulli sides")
+        };
+        let mut rng = judge::drift::Rng::new(11);
+        let runs = 20_000;
+        let mut lengths = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let (mut a, mut b, mut length) = (first.start(), second.start(), 0u64);
+            loop {
+                let event = rng.bernoulli(0.2);
+                (a, b, length) = (first.update(a, event), second.update(b, event), length + 1);
+                if judge::drift::is_alarm(a, first.threshold)
+                    || judge::drift::is_alarm(b, second.threshold)
+                {
+                    break;
+                }
+            }
+            lengths.push(length as f64);
+        }
+        let mean = lengths.iter().sum::<f64>() / runs as f64;
+        let variance =
+            lengths.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / (runs as f64 - 1.0);
+        let standard_error = (variance / runs as f64).sqrt();
+        assert!(
+            (mean - designed.arl0.arl).abs() < 3.0 * standard_error,
+            "simulated {mean} +- {standard_error}, exact {}",
+            designed.arl0.arl
+        );
+    }
+
+    #[test]
     fn designed_poisson_chart_reproduces_its_run_lengths_through_arl() {
         let flags = "--chart poisson --lambda0 0.375 --lambda1 0.225 --exposure 40";
         let (scheme, designed) = design(&format!("{flags} --arl0 104")).unwrap();
@@ -1535,12 +1613,14 @@ mod tests {
                 ((designed.threshold * grid - 1e-6).ceil() - 1.0) / grid
             })
             .fold(0.0, f64::max);
-        let lengths: Vec<RunLength> = designed
+        let charts: Vec<Chart> = designed
             .sides
             .iter()
-            .map(|side| run_length(&with_threshold(&side.chart, previous), 0.2).unwrap())
+            .map(|side| with_threshold(&side.chart, previous))
             .collect();
-        let combined = combine(&lengths).arl;
+        let combined = scheme_run_length(&charts.iter().collect::<Vec<_>>(), 0.2)
+            .unwrap()
+            .arl;
         assert!(combined < 500.0, "{combined} at h = {previous}");
     }
 

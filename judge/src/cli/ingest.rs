@@ -21,15 +21,25 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let loaded = records::load_records(&args.input, &RecordLimits::default())?;
-    if !loaded.rejects.is_empty() {
-        if args.strict {
+    let mut loaded = records::load_records(&args.input, &RecordLimits::default())?;
+    let refuse_strict = |loaded: &records::LoadedRecords| {
+        if args.strict && !loaded.rejects.is_empty() {
             anyhow::bail!(
                 "{} line(s) rejected and --strict is set: nothing was stored (first: {})",
                 loaded.rejects.len(),
                 loaded.rejects[0].describe()
             );
         }
+        Ok(())
+    };
+    refuse_strict(&loaded)?;
+    let mut store = Store::open(&args.store)?;
+    // A line whose id is stored with other content is rejected like an invalid one.
+    let conflicts = store.take_conflicts(&mut loaded.records)?;
+    let n_conflicts = conflicts.len();
+    loaded.rejects.extend(conflicts);
+    refuse_strict(&loaded)?;
+    if !loaded.rejects.is_empty() {
         let path = super::rejects_path(&args.store);
         records::write_rejects(&path, &loaded.rejects)?;
         eprintln!(
@@ -38,13 +48,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             path.display()
         );
     }
-    let mut store = Store::open(&args.store)?;
     let ingest = store.ingest_records(&loaded.records)?;
     println!(
-        "{} record(s) stored, {} already present, {} conflicting with the stored version",
-        ingest.inserted,
-        ingest.unchanged,
-        ingest.conflicts.len()
+        "{} record(s) stored, {} already present, {n_conflicts} rejected for conflicting with \
+         the stored version",
+        ingest.inserted, ingest.unchanged,
     );
     Ok(ExitCode::SUCCESS)
 }

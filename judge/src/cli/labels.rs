@@ -40,7 +40,7 @@ fn run_import(args: ImportArgs) -> Result<ExitCode> {
         .format
         .unwrap_or_else(|| ReviewFormat::from_path(&args.file));
     let file = review::read_label_file(&args.file, format)?;
-    let mut store = Store::open(&args.store)?;
+    let mut store = Store::open_existing(&args.store)?;
     let import = review::import_labels(&mut store, &file.labels, args.replace)?;
     println!(
         "{} label(s) imported, {} unchanged, {} replaced, {} row(s) without a label; {} queue \

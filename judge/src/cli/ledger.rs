@@ -2,10 +2,10 @@
 //! store's hash-chained ledger, the ledger as JSONL, its verification, and the decisions still
 //! owed. The entry format is documented in `judge::ledger`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use judge::ledger::{self, ChainError, Decision, Position, StoredEntry, Subject};
 use judge::store::Store;
 
@@ -38,7 +38,7 @@ pub struct DecideArgs {
     /// Why: the reason is kept in the ledger for good, so make it readable later.
     #[arg(long)]
     reason: String,
-    /// Who decides [default: $USER, else `unknown`].
+    /// Who decides [default: $USER; without either the decision is refused].
     #[arg(long)]
     by: Option<String>,
     /// With --alarm: the stream changed for good and should start a new burn-in. Recorded in
@@ -90,6 +90,11 @@ pub struct VerifyArgs {
     /// rewritten or cut off. Repeatable.
     #[arg(long)]
     anchor: Vec<String>,
+    /// The ledger head recorded in an earlier report (any format) or in `judge drift`'s
+    /// metrics file: the chain must still hold that entry, so entries cut off the end since
+    /// then are found. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    anchor_from: Vec<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -111,12 +116,15 @@ pub fn run_decide(args: DecideArgs) -> Result<ExitCode> {
     };
     // Kept on any subject, so that a rubric given with the wrong one is refused, not dropped.
     subject.rubric = args.rubric.clone();
-    let by = args.by.clone().unwrap_or_else(|| {
-        std::env::var("USER")
+    // Under cron or in a container $USER is often unset: the ledger must still name who
+    // decided, so there is no anonymous default.
+    let by = match args.by.clone() {
+        Some(by) => by,
+        None => std::env::var("USER")
             .ok()
-            .filter(|user| !user.trim().is_empty())
-            .unwrap_or_else(|| "unknown".to_string())
-    });
+            .filter(|user| ledger::has_visible_text(user))
+            .context("who decides? give --by NAME ($USER is not set)")?,
+    };
     let decision = Decision {
         subject,
         position: match args.position {
@@ -128,7 +136,7 @@ pub fn run_decide(args: DecideArgs) -> Result<ExitCode> {
         by,
         rebaseline: args.rebaseline,
     };
-    let mut store = open_existing(&args.store)?;
+    let mut store = Store::open_existing(&args.store)?;
     let entry = ledger::append_decision(&mut store, &decision)?;
     println!(
         "ledger entry {} appended: {} on {} by {}",
@@ -162,7 +170,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
 }
 
 fn export(args: ExportArgs) -> Result<ExitCode> {
-    let mut store = open_existing(&args.store)?;
+    let mut store = Store::open_read_only(&args.store)?;
     let entries = ledger::entries(&mut store)?;
     match &args.out {
         Some(path) => {
@@ -189,7 +197,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode> {
             (what, entries)
         }
         None => {
-            let mut store = open_existing(&args.store)?;
+            let mut store = Store::open_read_only(&args.store)?;
             let entries = ledger::entries(&mut store)?;
             let what = format!("the ledger of store {}", args.store.display());
             ledger::verify_entries(&entries)
@@ -198,7 +206,28 @@ fn verify(args: VerifyArgs) -> Result<ExitCode> {
             (what, entries)
         }
     };
-    check_anchors(&what, &entries, &args.anchor)?;
+    let mut anchors = args.anchor.clone();
+    for path in &args.anchor_from {
+        match ledger::read_anchor(path)? {
+            Some(head) => {
+                if !entries.iter().any(|stored| stored.hash == head.hash) {
+                    bail!(
+                        "{what} does not hold entry {} with hash {}, the head recorded in {}: \
+                         entries were cut off the end or rewritten since",
+                        head.seq,
+                        head.hash,
+                        path.display()
+                    );
+                }
+                anchors.push(head.hash);
+            }
+            None => eprintln!(
+                "{} records an empty ledger: it anchors nothing",
+                path.display()
+            ),
+        }
+    }
+    check_anchors(&what, &entries, &anchors)?;
     match entries.last() {
         Some(last) => println!(
             "{what} is intact: {} {}, the last (entry {}) with hash {}",
@@ -231,7 +260,7 @@ fn check_anchors(what: &str, entries: &[StoredEntry], anchors: &[String]) -> Res
 }
 
 fn gaps(args: GapsArgs) -> Result<ExitCode> {
-    let mut store = open_existing(&args.store)?;
+    let mut store = Store::open_read_only(&args.store)?;
     let gaps = ledger::gaps(&mut store)?;
     if args.json {
         let out = serde_json::json!({ "gaps": gaps });
@@ -253,16 +282,4 @@ fn gaps(args: GapsArgs) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Opens a store that must exist already: `Store::open` would create an empty one, and an
-/// empty ledger would verify.
-fn open_existing(path: &Path) -> Result<Store> {
-    if !path.exists() {
-        bail!(
-            "store {} does not exist: score or ingest records first",
-            path.display()
-        );
-    }
-    Store::open(path)
 }

@@ -50,7 +50,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         DriftSettings::default()
     };
     let config = DriftConfig::from_settings(&settings, &DriftSettings::default());
-    let mut store = Store::open(&args.store)?;
+    let mut store = Store::open_read_only(&args.store)?;
     let data = report::gather(&mut store, &config, args.period.as_deref())?;
     let format = match args.format {
         FormatArg::Html => Format::Html,

@@ -26,6 +26,9 @@ pub enum Command {
         rubrics_dir: Option<PathBuf>,
         #[arg(long)]
         model: Option<String>,
+        /// Also check that no rubric was edited since this store scored with its version.
+        #[arg(long)]
+        store: Option<PathBuf>,
     },
     /// Print the exact prompt text the model sees for one record.
     Show {
@@ -61,6 +64,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
             files,
             rubrics_dir,
             model,
+            store,
         } => {
             let rubrics = if files.is_empty() {
                 library(rubrics_dir)?
@@ -70,9 +74,17 @@ pub fn run(command: Command) -> Result<ExitCode> {
                     .map(|f| rubrics::load_rubric(f))
                     .collect::<Result<Vec<_>>>()?
             };
+            let store = match store {
+                Some(path) if !path.is_file() => bail!("store {} does not exist", path.display()),
+                Some(path) => Some(judge::store::Store::open(&path)?),
+                None => None,
+            };
             let model = load_model(model.as_deref())?;
             for rubric in &rubrics {
                 PreparedRubric::new(&model, rubric)?;
+                if let Some(store) = &store {
+                    store.check_rubric_pin(rubric)?;
+                }
                 println!(
                     "ok  {} v{} ({})",
                     rubric.id,

@@ -145,8 +145,15 @@ fn plan(config: &Config, config_path: &Path) -> Result<Vec<Step>> {
             argv.extend(["--device".into(), device.into()]);
         }
     };
+    // Without `rubrics_dir` and `JUDGE_RUBRICS_DIR`, a `rubrics/` beside the config file comes
+    // before the working directory's: the deployment folder holds its own library.
+    let beside_config = relative_to(config_path, "rubrics");
+    let rubrics_dir = config.score.rubrics_dir.clone().or_else(|| {
+        let env_unset = std::env::var_os(judge::folders::RUBRICS.env).is_none_or(|v| v.is_empty());
+        (env_unset && beside_config.is_dir()).then_some(beside_config)
+    });
     let rubrics_dir_args = |argv: &mut Vec<OsString>| {
-        if let Some(dir) = &config.score.rubrics_dir {
+        if let Some(dir) = &rubrics_dir {
             argv.extend(["--rubrics-dir".into(), dir.into()]);
         }
     };

@@ -87,7 +87,7 @@ fn run_draw(args: DrawArgs) -> Result<ExitCode> {
             .transpose()?,
     };
     sampling::check_rate(spec.rate)?;
-    let mut store = Store::open(&args.store)?;
+    let mut store = Store::open_existing(&args.store)?;
     let records = store.records()?;
     let draw = sampling::draw(&records, &spec)?;
     let enqueued = review::enqueue_sample(&mut store, &spec, &draw)?;
@@ -128,7 +128,7 @@ fn run_export(args: ExportArgs) -> Result<ExitCode> {
             .clone()
             .unwrap_or_else(rubrics::default_rubrics_dir),
     )?;
-    let mut store = Store::open(&args.store)?;
+    let mut store = Store::open_existing(&args.store)?;
     let rows = review::export_rows(&mut store, &library, args.include_reviewed)?;
     review::write_export(&args.out, &rows, format)?;
     let records: std::collections::BTreeSet<&str> =

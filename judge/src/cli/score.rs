@@ -11,7 +11,7 @@ use anyhow::{bail, Context, Result};
 use engine::DeviceChoice;
 use indicatif::{ProgressBar, ProgressStyle};
 use judge::judge_model::JudgeModel;
-use judge::records::{self, Record, RecordLimits};
+use judge::records::{self, LoadedRecords, Record, RecordLimits};
 use judge::review::{self, QueueScope};
 use judge::rubrics::{self, Rubric};
 use judge::sampling;
@@ -80,6 +80,31 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let started = Instant::now();
     let mut loaded = records::load_records(&args.input, &RecordLimits::default())?;
+    let rejects_path = args
+        .rejects
+        .clone()
+        .unwrap_or_else(|| super::rejects_path(&args.store));
+    if loaded.records.is_empty() {
+        // An empty input is an upstream failure more often than a quiet day: say so.
+        report_rejects(&loaded, &rejects_path, false)?;
+        bail!(
+            "no record to score in {}{}",
+            args.input
+                .iter()
+                .map(|path| path.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if loaded.rejects.is_empty() {
+                ": the input is empty".to_string()
+            } else {
+                format!(
+                    ": all {} line(s) were rejected, reasons in {}",
+                    loaded.rejects.len(),
+                    rejects_path.display()
+                )
+            }
+        );
+    }
     if let Some((index, n_shards)) = args.shard {
         let n_input = loaded.records.len();
         loaded
@@ -90,150 +115,169 @@ pub fn run(args: Args) -> Result<ExitCode> {
             loaded.records.len()
         );
     }
-    let rejects_path = args
-        .rejects
-        .clone()
-        .unwrap_or_else(|| super::rejects_path(&args.store));
-    if !loaded.rejects.is_empty() {
-        for reject in loaded.rejects.iter().take(5) {
-            eprintln!("rejected: {}", reject.describe());
-        }
-        if args.strict {
-            bail!(
-                "{} line(s) rejected and --strict is set: nothing was scored (first: {})",
-                loaded.rejects.len(),
-                loaded.rejects[0].describe()
-            );
-        }
-        records::write_rejects(&rejects_path, &loaded.rejects)?;
-        eprintln!(
-            "{} line(s) rejected ({} duplicate ids), reasons in {}",
-            loaded.rejects.len(),
-            loaded.duplicates,
-            rejects_path.display()
-        );
-    }
+    report_rejects(&loaded, &rejects_path, args.strict)?;
 
-    let library = rubrics::load_library(
+    let library = rubrics::load_library_skipping_broken(
         &args
             .rubrics_dir
             .clone()
             .unwrap_or_else(rubrics::default_rubrics_dir),
     )?;
-    let selected = select_rubrics(&library, &args.rubric)?;
-
-    let mut store = Store::open(&args.store)?;
-    let run_id = store.start_run(&std::env::args().collect::<Vec<_>>().join(" "))?;
-    let ingest = store.ingest_records(&loaded.records)?;
-    for id in &ingest.conflicts {
-        eprintln!(
-            "record {id}: already in {} with different content; the stored version is kept",
-            args.store.display()
-        );
-    }
-
-    let queue = if args.sample {
-        let scope = QueueScope::new(&review::queue(&mut store)?);
-        if scope.is_empty() {
-            eprintln!(
-                "the review queue of {} is empty (run `judge sample` first): nothing to score",
-                args.store.display()
-            );
+    // One broken rubric file does not stop the others, unless --strict.
+    for error in &library.broken {
+        if args.strict {
+            bail!("{error:#} (--strict is set: nothing was scored)");
         }
-        Some(scope)
-    } else {
-        None
-    };
+        eprintln!("skipping a rubric file that does not load: {error:#}");
+    }
+    let selected = select_rubrics(&library.rubrics, &args.rubric).map_err(|error| {
+        if library.broken.is_empty() {
+            error
+        } else {
+            anyhow::anyhow!(
+                "{error:#}; {} rubric file(s) of the library did not load (see above)",
+                library.broken.len()
+            )
+        }
+    })?;
 
+    // The model before the store: a model that cannot be loaded leaves no store or run behind.
     let device = engine::select_device(args.device)?;
     let model_path = judge::models::resolve_or_default(args.model.as_deref())?;
     let model = JudgeModel::load(&model_path, &device)?;
     let judge_info = model.judge_info()?;
-    store.register_judge(&judge_info)?;
 
-    // The work: per rubric, the input records it applies to and that are not scored yet.
-    let input_records: Vec<&Record> = loaded.records.iter().map(|(_, r)| r).collect();
-    let mut plan: Vec<RubricPlan> = Vec::new();
-    let mut n_skipped = 0;
-    for rubric in &selected {
-        let prepared = PreparedRubric::new(&model, rubric)?;
-        // A rubric with a trained judge is scored by it, under its own fingerprint.
-        let trained = judge::trained::for_rubric(&mut store, rubric, &judge_info)?;
-        let fingerprint = trained
-            .as_ref()
-            .map_or_else(|| judge_info.fingerprint.clone(), |a| a.fingerprint.clone());
-        let done = if args.force {
-            Default::default()
-        } else {
-            store.scored_record_ids(&rubric.id, rubric.version, &fingerprint)?
-        };
-        let todo: Vec<&Record> = input_records
-            .iter()
-            .copied()
-            .filter(|r| rubric.applies_to(&r.role))
-            .filter(|r| queue.as_ref().is_none_or(|q| q.contains(&r.id, &rubric.id)))
-            .filter(|r| {
-                let skip = done.contains(&r.id);
-                n_skipped += skip as usize;
-                !skip
-            })
-            .collect();
-        plan.push(RubricPlan {
-            prepared,
-            trained,
-            fingerprint,
-            todo,
-        });
-    }
-    let n_todo: usize = plan.iter().map(|p| p.todo.len()).sum();
-    // Nothing is dropped silently: say so when records have a role no selected rubric judges.
-    let unjudged = input_records
-        .iter()
-        .filter(|r| !selected.iter().any(|rubric| rubric.applies_to(&r.role)))
-        .count();
-    if unjudged > 0 {
+    let mut store = Store::open(&args.store)?;
+    // One scoring run per store at a time; holding the claim also shows that any run still
+    // marked `running` was killed, and it is marked failed.
+    let (_claim, n_stale) = store.claim_scoring()?;
+    if n_stale > 0 {
         eprintln!(
-            "{unjudged} record(s) stored but not scored: no selected rubric applies to their role"
+            "{n_stale} earlier run(s) in {} had stopped without finishing (killed?): marked failed",
+            args.store.display()
         );
     }
-    if let Some(path) = &args.prompts_out {
-        write_prompts(path, &model, &plan)?;
+    // A line whose id is stored with other content is a reject too: its score would be stored
+    // against the stored content.
+    let conflicts = store.take_conflicts(&mut loaded.records)?;
+    if !conflicts.is_empty() {
+        loaded.rejects.extend(conflicts);
+        report_rejects(&loaded, &rejects_path, args.strict)?;
     }
-
-    let mut progress = Progress::new(n_todo as u64);
-    let config = ScoringConfig {
-        max_batch_rows: args.batch_size.max(1),
-        ..ScoringConfig::default()
-    };
+    let run_id = store.start_run(&std::env::args().collect::<Vec<_>>().join(" "))?;
+    let input_records: Vec<&Record> = loaded.records.iter().map(|(_, r)| r).collect();
     let mut n_scored = 0;
-    for step in &plan {
-        let rubric = step.prepared.rubric;
-        judge::trained::score_rubric(
-            &model,
-            &step.prepared,
-            &step.todo,
-            &config,
-            step.trained.as_ref(),
-            |batch| {
-                let rows: Vec<ScoreRow> = batch
-                    .iter()
-                    .cloned()
-                    .map(|s| s.into_row(rubric, &step.fingerprint))
-                    .collect();
-                store.insert_scores(&rows, Some(run_id), args.force)?;
-                n_scored += rows.len();
-                progress.inc(rows.len() as u64);
-                Ok(())
-            },
-        )?;
-    }
-    progress.finish();
+    let mut n_skipped = 0;
+    // Everything that can fail once the run is recorded: a failure marks the run failed.
+    let work = (|| -> Result<Vec<RubricPlan>> {
+        store.ingest_records(&loaded.records)?;
+
+        let queue = if args.sample {
+            let scope = QueueScope::new(&review::queue(&mut store)?);
+            if scope.is_empty() {
+                eprintln!(
+                    "the review queue of {} is empty (run `judge sample` first): nothing to score",
+                    args.store.display()
+                );
+            }
+            Some(scope)
+        } else {
+            None
+        };
+
+        store.register_judge(&judge_info)?;
+
+        // The work: per rubric, the input records it applies to and that are not scored yet.
+        let mut plan: Vec<RubricPlan> = Vec::new();
+        for rubric in &selected {
+            store.pin_rubric(rubric)?;
+            let prepared = PreparedRubric::new(&model, rubric)?;
+            // A rubric with a trained judge is scored by it, under its own fingerprint.
+            let trained = judge::trained::for_rubric(&mut store, rubric, &judge_info)?;
+            let fingerprint = trained
+                .as_ref()
+                .map_or_else(|| judge_info.fingerprint.clone(), |a| a.fingerprint.clone());
+            let done = if args.force {
+                Default::default()
+            } else {
+                store.scored_record_ids(&rubric.id, rubric.version, &fingerprint)?
+            };
+            let todo: Vec<&Record> = input_records
+                .iter()
+                .copied()
+                .filter(|r| rubric.applies_to(&r.role))
+                .filter(|r| queue.as_ref().is_none_or(|q| q.contains(&r.id, &rubric.id)))
+                .filter(|r| {
+                    let skip = done.contains(&r.id);
+                    n_skipped += skip as usize;
+                    !skip
+                })
+                .collect();
+            plan.push(RubricPlan {
+                prepared,
+                trained,
+                fingerprint,
+                todo,
+            });
+        }
+        let n_todo: usize = plan.iter().map(|p| p.todo.len()).sum();
+        // Nothing is dropped silently: say so when records have a role no selected rubric judges.
+        let unjudged = input_records
+            .iter()
+            .filter(|r| !selected.iter().any(|rubric| rubric.applies_to(&r.role)))
+            .count();
+        if unjudged > 0 {
+            eprintln!(
+            "{unjudged} record(s) stored but not scored: no selected rubric applies to their role"
+        );
+        }
+        if let Some(path) = &args.prompts_out {
+            write_prompts(path, &model, &plan)?;
+        }
+
+        let mut progress = Progress::new(n_todo as u64);
+        let config = ScoringConfig {
+            max_batch_rows: args.batch_size.max(1),
+            ..ScoringConfig::default()
+        };
+        for step in &plan {
+            let rubric = step.prepared.rubric;
+            judge::trained::score_rubric(
+                &model,
+                &step.prepared,
+                &step.todo,
+                &config,
+                step.trained.as_ref(),
+                |batch| {
+                    let rows: Vec<ScoreRow> = batch
+                        .iter()
+                        .cloned()
+                        .map(|s| s.into_row(rubric, &step.fingerprint))
+                        .collect();
+                    store.insert_scores(&rows, Some(run_id), args.force)?;
+                    n_scored += rows.len();
+                    progress.inc(rows.len() as u64);
+                    Ok(())
+                },
+            )?;
+        }
+        progress.finish();
+        Ok(plan)
+    })();
 
     let counts = RunCounts {
         n_records: loaded.records.len(),
         n_rejected: loaded.rejects.len(),
         n_scored,
         n_skipped,
+    };
+    let plan = match work {
+        Ok(plan) => plan,
+        Err(error) => {
+            // The error that stopped the run is the one to report.
+            let _ = store.finish_run(run_id, "failed", counts);
+            return Err(error);
+        }
     };
     store.finish_run(run_id, "done", counts)?;
     // One read of the scores serves both the --out file and the summary.
@@ -271,6 +315,41 @@ pub fn run(args: Args) -> Result<ExitCode> {
     );
     print_summary(&scores, &selected);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the first rejects and writes them all to `path` (removing the file when there are
+/// none); with `strict`, then fails.
+fn report_rejects(loaded: &LoadedRecords, path: &Path, strict: bool) -> Result<()> {
+    if loaded.rejects.is_empty() {
+        // The file describes the latest run's rejects: one left by an earlier run would read
+        // as this run's.
+        if path.is_file() {
+            std::fs::remove_file(path).with_context(|| {
+                format!("removing {}, the rejects of an earlier run", path.display())
+            })?;
+        }
+        return Ok(());
+    }
+    for reject in loaded.rejects.iter().take(5) {
+        eprintln!("rejected: {}", reject.describe());
+    }
+    records::write_rejects(path, &loaded.rejects)?;
+    if strict {
+        bail!(
+            "{} line(s) rejected and --strict is set: nothing was scored (first: {}; every \
+             reason in {})",
+            loaded.rejects.len(),
+            loaded.rejects[0].describe(),
+            path.display()
+        );
+    }
+    eprintln!(
+        "{} line(s) rejected ({} duplicate ids), reasons in {}",
+        loaded.rejects.len(),
+        loaded.duplicates,
+        path.display()
+    );
+    Ok(())
 }
 
 fn select_rubrics<'a>(library: &'a [Rubric], ids: &[String]) -> Result<Vec<&'a Rubric>> {

@@ -2,7 +2,7 @@
 //! judged, stored and reported.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -86,6 +86,10 @@ pub struct RunArgs {
     /// Further attempts after a connection error, a timeout, HTTP 429 or 5xx.
     #[arg(long, default_value_t = 2)]
     retries: u32,
+    /// The largest reply output taken, in bytes; a longer one is an agent error, and an
+    /// agent that writes without end is stopped a little past it.
+    #[arg(long, default_value_t = judge::agent::DEFAULT_MAX_REPLY_BYTES)]
+    max_reply_bytes: usize,
     /// Cases sent to the agent at once.
     #[arg(long, default_value_t = 4)]
     concurrency: usize,
@@ -158,7 +162,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
         }
         Command::Run(args) => run_suite(*args),
         Command::Runs { suite, store, json } => {
-            let mut store = open_existing(&store)?;
+            let mut store = Store::open_read_only(&store)?;
             let runs = suite_runs::suite_runs(&mut store, suite.as_deref())?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&runs)?);
@@ -170,7 +174,7 @@ pub fn run(command: Command) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Show { run, store, json } => {
-            let mut store = open_existing(&store)?;
+            let mut store = Store::open_read_only(&store)?;
             let Some(run) = suite_runs::suite_run(&mut store, run)? else {
                 bail!("there is no suite run {run} in {}", store.path().display());
             };
@@ -210,6 +214,7 @@ fn run_suite(args: RunArgs) -> Result<ExitCode> {
     let agent = AgentConfig {
         adapter,
         timeout: Duration::from_secs_f64(args.timeout),
+        max_reply_bytes: args.max_reply_bytes,
     };
     agent.validate()?;
 
@@ -298,6 +303,7 @@ fn load_judge(
     store.register_judge(&info)?;
     let mut trained = BTreeMap::new();
     for rubric in rubrics {
+        store.pin_rubric(rubric)?;
         if let Some(artifact) = judge::trained::for_rubric(store, rubric, &info)? {
             trained.insert(rubric.id.clone(), artifact);
         }
@@ -354,11 +360,4 @@ fn suites_dir_or_default(dir: Option<PathBuf>) -> PathBuf {
 
 fn library(dir: Option<PathBuf>) -> Result<Vec<Rubric>> {
     rubrics::load_library(&dir.unwrap_or_else(rubrics::default_rubrics_dir))
-}
-
-fn open_existing(path: &Path) -> Result<Store> {
-    if !path.exists() {
-        bail!("store {} does not exist", path.display());
-    }
-    Store::open(path)
 }

@@ -19,14 +19,26 @@
 //!   `L(u) = 1 + L(0) Phi(k - u - mu) + int_0^h L(y) phi(y - u + k - mu) dy` is solved by
 //!   the Nyström method with Gauss–Legendre nodes, which converges geometrically because
 //!   the kernel is smooth, and is evaluated at the headstart by Nyström interpolation.
-//! * The two-sided normal chart (alarm when either `C+` or `C-` reaches `h`) uses the
-//!   standard combination `1/ARL = 1/ARL+ + 1/ARL-` (Van Dobben de Bruyn 1968; Lucas &
-//!   Crosier 1982). It is exact when the two sides cannot be positive at once, which
-//!   holds when `h <= 2k`, and an approximation otherwise. It is what the published
-//!   tables for `k = 0.5` use (ARL0 167.68 at `h = 4`, 465.44 at `h = 5`), and two
-//!   million simulated runs of the combined chart agree with it to within their
-//!   standard error of under 0.1% at both thresholds. Its standard deviation is not
-//!   available from the one-sided chains and is `None`.
+//! * A two-sided scheme (an increase chart and a decrease chart on the same observations,
+//!   alarm when either reaches its threshold: the normal chart with both sides, or a pair of
+//!   discrete charts) runs each side exactly as it would run alone, so its run length is
+//!   `N = min(N+, N-)`. When one side signals while the other stands at zero, the other
+//!   side starts afresh, so `E N+ = E N + P(lower first) L+(0)` and likewise for `N-`;
+//!   solving the pair gives `ARL = (L+(s) L-(0) + L+(0) L-(s) - L+(0) L-(0)) / (L+(0) + L-(0))`
+//!   from the one-sided run lengths from zero and from the headstart `s` (Lucas & Crosier
+//!   1982, appendix; R's `spc::xcusum.arl` for `sided = "two"`). Without a headstart it is
+//!   the familiar `1/ARL = 1/ARL+ + 1/ARL-`.
+//!   The premise holds exactly when the sides cannot both be above zero at a signal. While
+//!   both are positive neither increment is truncated, so their sum falls by the gap `d`
+//!   between the reference values every period (`d = 2k` for the normal chart); it therefore
+//!   never exceeds `max(s+ + s-, h+, h-) - d`, and a signal with the other side positive
+//!   needs more than `min(h+, h-)`. So the combination is exact (as exact as the one-sided
+//!   run lengths) when `max(s+ + s-, h+, h-) - d <= min(h+, h-)`, which for equal
+//!   thresholds and headstarts is `s <= h/2 + k`. Beyond that the two sides interact and
+//!   the run length is refused ([`DriftError::SidesInteract`]), never approximated.
+//!   The test `two_sided_headstart_matches_the_pair_chain` checks the formula against the
+//!   Markov chain on the pair of statistics. Its standard deviation does not follow from
+//!   the one-sided chains and is `None`.
 
 use super::charts::{Chart, Direction, NormalCusum, Sides};
 use super::lattice::{choose_lattice, Lattice, Rounding};
@@ -321,14 +333,69 @@ pub(super) fn normal_run_length(chart: &NormalCusum, mean: f64, nodes: usize) ->
         // C- is the upper chart of the negated scores.
         Sides::Lower => one_sided(-mean),
         Sides::Both => {
-            let upper = one_sided(mean)?;
-            let lower = one_sided(-mean)?;
-            Ok(RunLength {
-                arl: 1.0 / (1.0 / upper.arl + 1.0 / lower.arl),
-                sd: None,
-            })
+            // Both sides share h, k and the headstart; C- adds (-k) - z.
+            let upper = SideGeometry {
+                reference: chart.reference,
+                threshold: chart.threshold,
+                start,
+            };
+            let lower = SideGeometry {
+                reference: -chart.reference,
+                ..upper
+            };
+            check_sides_apart(&upper, &lower)?;
+            let from_zero = |side_mean: f64| {
+                upper_normal_run_length(chart.reference, chart.threshold, 0.0, side_mean, nodes)
+            };
+            Ok(combine_sides(
+                [from_zero(mean)?.arl, one_sided(mean)?.arl],
+                [from_zero(-mean)?.arl, one_sided(-mean)?.arl],
+            ))
         }
     }
+}
+
+/// Run length of the two-sided scheme made of `upper` (a chart for increases) and
+/// `lower` (a chart for decreases) watching the same observations, with an alarm when
+/// either reaches its threshold, when their parameter equals `parameter`. Exact by the
+/// combination in the module docs; [`DriftError::SidesInteract`] when the sides'
+/// headstarts and thresholds let both be above zero at a signal.
+pub fn two_sided_run_length(upper: &Chart, lower: &Chart, parameter: f64) -> Result<RunLength> {
+    two_sided_run_length_with(upper, lower, parameter, &ArlOptions::default())
+}
+
+/// [`two_sided_run_length`] with explicit accuracy options.
+pub fn two_sided_run_length_with(
+    upper: &Chart,
+    lower: &Chart,
+    parameter: f64,
+    options: &ArlOptions,
+) -> Result<RunLength> {
+    upper.validate()?;
+    lower.validate()?;
+    require(
+        side_direction(upper) == Some(Direction::Increase),
+        "upper",
+        "must be a one-sided chart for increases",
+    )?;
+    require(
+        side_direction(lower) == Some(Direction::Decrease),
+        "lower",
+        "must be a one-sided chart for decreases",
+    )?;
+    require(
+        same_observations(upper, lower),
+        "lower",
+        "must watch the same observations as the upper chart",
+    )?;
+    let (upper_sides, lower_sides) = (SideGeometry::of(upper), SideGeometry::of(lower));
+    check_sides_apart(&upper_sides, &lower_sides)?;
+    let pair = |chart: &Chart| -> Result<[f64; 2]> {
+        let from_zero = run_length_with(&from_zero(chart), parameter, options)?;
+        let from_start = run_length_with(chart, parameter, options)?;
+        Ok([from_zero.arl, from_start.arl])
+    };
+    Ok(combine_sides(pair(upper)?, pair(lower)?))
 }
 
 /// Run length of `C+ = max(0, C+ + z - k)` started at `start`, alarm at `C+ >= h`, for
@@ -383,6 +450,106 @@ fn upper_normal_run_length(
         arl,
         sd: Some((second - arl * arl).max(0.0).sqrt()),
     })
+}
+
+/// One side of a two-sided scheme in the units of its observations: the side adds
+/// `x - reference` (increases) or `reference - x` (decreases) per period.
+struct SideGeometry {
+    reference: f64,
+    threshold: f64,
+    start: f64,
+}
+
+impl SideGeometry {
+    fn of(chart: &Chart) -> SideGeometry {
+        match chart {
+            // C- adds -z - k = (-k) - z.
+            Chart::Normal(normal) => SideGeometry {
+                reference: match normal.sides {
+                    Sides::Lower => -normal.reference,
+                    Sides::Upper | Sides::Both => normal.reference,
+                },
+                threshold: normal.threshold,
+                start: normal.headstart_fraction * normal.threshold,
+            },
+            _ => {
+                let model = LatticeModel::of(chart).expect("every other chart is discrete");
+                SideGeometry {
+                    reference: model.reference,
+                    threshold: model.threshold,
+                    start: model.headstart_fraction * model.threshold,
+                }
+            }
+        }
+    }
+}
+
+/// [`DriftError::SidesInteract`] unless the two sides are never both above zero at a
+/// signal (the condition in the module docs).
+fn check_sides_apart(upper: &SideGeometry, lower: &SideGeometry) -> Result<()> {
+    let gap = upper.reference - lower.reference;
+    let lowest = upper.threshold.min(lower.threshold);
+    let highest = upper.threshold.max(lower.threshold);
+    require(
+        gap > 0.0 && highest - gap <= lowest * (1.0 + 1e-12),
+        "lower",
+        "must have a reference value below the upper chart's, and thresholds that differ \
+         by less than the gap between the reference values",
+    )?;
+    if upper.start + lower.start - gap <= lowest * (1.0 + 1e-12) {
+        return Ok(());
+    }
+    Err(DriftError::SidesInteract {
+        largest_headstart: (lowest + gap) / 2.0,
+    })
+}
+
+/// `(L+(s) L-(0) + L+(0) L-(s) - L+(0) L-(0)) / (L+(0) + L-(0))` from each side's run
+/// lengths `[from zero, from its headstart]`.
+fn combine_sides(upper: [f64; 2], lower: [f64; 2]) -> RunLength {
+    let ([upper_zero, upper_start], [lower_zero, lower_start]) = (upper, lower);
+    RunLength {
+        arl: (upper_start * lower_zero + upper_zero * lower_start - upper_zero * lower_zero)
+            / (upper_zero + lower_zero),
+        sd: None,
+    }
+}
+
+/// The direction a one-sided chart watches; `None` for a normal chart with both sides.
+fn side_direction(chart: &Chart) -> Option<Direction> {
+    match chart {
+        Chart::Normal(normal) => match normal.sides {
+            Sides::Upper => Some(Direction::Increase),
+            Sides::Lower => Some(Direction::Decrease),
+            Sides::Both => None,
+        },
+        Chart::Bernoulli(c) => Some(c.direction()),
+        Chart::Binomial(c) => Some(c.direction()),
+        Chart::Poisson(c) => Some(c.direction()),
+    }
+}
+
+/// Whether two charts read the same observation per period: the same kind, trials and
+/// exposure.
+fn same_observations(first: &Chart, second: &Chart) -> bool {
+    match (first, second) {
+        (Chart::Normal(_), Chart::Normal(_)) | (Chart::Bernoulli(_), Chart::Bernoulli(_)) => true,
+        (Chart::Binomial(a), Chart::Binomial(b)) => a.trials == b.trials,
+        (Chart::Poisson(a), Chart::Poisson(b)) => a.exposure == b.exposure,
+        _ => false,
+    }
+}
+
+/// `chart` started at zero.
+fn from_zero(chart: &Chart) -> Chart {
+    let mut chart = chart.clone();
+    match &mut chart {
+        Chart::Bernoulli(c) => c.headstart_fraction = 0.0,
+        Chart::Binomial(c) => c.headstart_fraction = 0.0,
+        Chart::Poisson(c) => c.headstart_fraction = 0.0,
+        Chart::Normal(c) => c.headstart_fraction = 0.0,
+    }
+    chart
 }
 
 pub(super) fn check_states(states: usize, options: &ArlOptions) -> Result<()> {
@@ -496,6 +663,105 @@ mod tests {
         // A headstart costs a little in-control run length: about 896 here.
         assert!(in_control > 850.0 && in_control < 930.89, "{in_control}");
         check("fir", shifted, 6.35, 0.01);
+    }
+
+    #[test]
+    fn two_sided_headstart_reproduces_spc_and_refuses_interacting_sides() {
+        // R: spc::xcusum.arl(0.5, 4, 0, hs = 2, sided = "two") = 148.70; the harmonic
+        // combination of the two sides from their headstarts would give 158.19.
+        let with_headstart = |fraction: f64| {
+            Chart::Normal(
+                NormalCusum::new(1.0, 4.0, Sides::Both)
+                    .unwrap()
+                    .with_headstart(fraction)
+                    .unwrap(),
+            )
+        };
+        check(
+            "spc",
+            run_length(&with_headstart(0.5), 0.0).unwrap().arl,
+            148.70,
+            1e-4,
+        );
+        // Both sides started at h/2 + k = 2.5 is the last exact case; beyond it they interact.
+        assert!(run_length(&with_headstart(0.625), 0.0).is_ok());
+        assert_eq!(
+            run_length(&with_headstart(0.75), 0.0),
+            Err(DriftError::SidesInteract {
+                largest_headstart: 2.5
+            })
+        );
+        // The same chart as two one-sided charts gives the same value.
+        let side = |sides| {
+            Chart::Normal(
+                NormalCusum::new(1.0, 4.0, sides)
+                    .unwrap()
+                    .with_headstart(0.5)
+                    .unwrap(),
+            )
+        };
+        let pair = two_sided_run_length(&side(Sides::Upper), &side(Sides::Lower), 0.3).unwrap();
+        let both = run_length(&with_headstart(0.5), 0.3).unwrap();
+        check("pair", pair.arl, both.arl, 1e-12);
+        assert!(two_sided_run_length(&side(Sides::Lower), &side(Sides::Upper), 0.3).is_err());
+    }
+
+    #[test]
+    fn two_sided_headstart_matches_the_pair_chain() {
+        // Poisson counts with exposure 1, the upper side with k = 5/2 and the lower with
+        // k = 3/2, h = 4: both live on the grid of halves, so the pair (C+, C-) is a
+        // Markov chain on 8 x 8 transient states, solved here directly.
+        let upper = PoissonCusum::new(2.0, 4.0, 1.0, 4.0)
+            .unwrap()
+            .with_reference(2.5)
+            .unwrap();
+        let lower = PoissonCusum::new(2.0, 1.0, 1.0, 4.0)
+            .unwrap()
+            .with_reference(1.5)
+            .unwrap();
+        // Headstart fractions: none, h/2, and h/2 + k = 2.5 (grid index 5), the largest.
+        for (fraction, start) in [(0.0, 0), (0.5, 4), (0.625, 5)] {
+            let upper = Chart::Poisson(upper.clone().with_headstart(fraction).unwrap());
+            let lower = Chart::Poisson(lower.clone().with_headstart(fraction).unwrap());
+            for rate in [2.0, 3.0, 1.2] {
+                let exact = pair_chain_arl(rate, start);
+                let combined = two_sided_run_length(&upper, &lower, rate).unwrap().arl;
+                check("pair chain", combined, exact, 1e-9);
+            }
+        }
+        // Started at 3.5 the sides interact: the chain differs and the formula is refused.
+        let upper = Chart::Poisson(upper.with_headstart(0.875).unwrap());
+        let lower = Chart::Poisson(lower.with_headstart(0.875).unwrap());
+        assert_eq!(
+            two_sided_run_length(&upper, &lower, 2.0),
+            Err(DriftError::SidesInteract {
+                largest_headstart: 2.5
+            })
+        );
+    }
+
+    /// The pair chain of `two_sided_headstart_matches_the_pair_chain`, in grid steps of
+    /// 1/2: C+ moves by 2x - 5 and C- by 3 - 2x for a count x, alarm at 8 steps.
+    fn pair_chain_arl(rate: f64, start: usize) -> f64 {
+        const STATES: usize = 8;
+        let pmf = super::super::special::poisson_pmf(rate, 60);
+        let size = STATES * STATES;
+        let mut matrix = vec![0.0; size * size];
+        for up in 0..STATES {
+            for down in 0..STATES {
+                let row = up * STATES + down;
+                matrix[row * size + row] += 1.0;
+                for (x, probability) in pmf.iter().enumerate() {
+                    let next_up = (up as i64 + 2 * x as i64 - 5).max(0) as usize;
+                    let next_down = (down as i64 + 3 - 2 * x as i64).max(0) as usize;
+                    if next_up < STATES && next_down < STATES {
+                        matrix[row * size + next_up * STATES + next_down] -= probability;
+                    }
+                }
+            }
+        }
+        let factors = dense_lu(matrix, size).unwrap();
+        factors.solve(&vec![1.0; size])[start * STATES + start]
     }
 
     #[test]

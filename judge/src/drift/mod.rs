@@ -11,7 +11,9 @@
 //!   takes an optional fast-initial-response headstart (Lucas & Crosier 1982).
 //! * [`arl`]: run-length mean and standard deviation from the Markov chain of
 //!   Brook & Evans (1972), exact on the integer lattice for the discrete charts and a
-//!   Gauss–Legendre Nyström solution of the integral equation for the normal chart.
+//!   Gauss–Legendre Nyström solution of the integral equation for the normal chart; two
+//!   sides combined exactly from the one-sided chains (Lucas & Crosier 1982), refused
+//!   when a headstart lets the sides interact.
 //! * [`design`]: the smallest threshold whose in-control average run length meets a target.
 //! * [`budget`]: turns one system-wide false-alarm budget into per-stream targets.
 //! * [`sim`]: a deterministic random number generator, Monte Carlo run lengths and a
@@ -32,7 +34,10 @@ mod lattice;
 mod linalg;
 mod special;
 
-pub use arl::{run_length, run_length_with, ArlOptions, RunLength};
+pub use arl::{
+    run_length, run_length_with, two_sided_run_length, two_sided_run_length_with, ArlOptions,
+    RunLength,
+};
 pub use budget::{per_stream_arl0, periods_between_false_alarms, split_alarm_budget};
 pub use charts::{
     bernoulli_reference, is_alarm, poisson_reference, BernoulliCusum, BinomialCusum, ChangePoint,
@@ -72,6 +77,13 @@ pub enum DriftError {
         /// The requested in-control average run length.
         target: f64,
     },
+    /// The two sides of a two-sided scheme can both be above zero when one of them
+    /// signals (a headstart above `h/2 + k`), so they interact and the exact two-sided
+    /// run length is not available from the one-sided ones.
+    SidesInteract {
+        /// The largest headstart, common to both sides, for which it is available.
+        largest_headstart: f64,
+    },
 }
 
 impl fmt::Display for DriftError {
@@ -91,6 +103,12 @@ impl fmt::Display for DriftError {
             DriftError::TargetUnreachable { target } => write!(
                 formatter,
                 "no threshold reaches an in-control average run length of {target}"
+            ),
+            DriftError::SidesInteract { largest_headstart } => write!(
+                formatter,
+                "the two sides interact: with a headstart above {largest_headstart:.4} (h/2 + k) \
+                 both can be above zero when one signals, and the two-sided run length is not \
+                 computed"
             ),
         }
     }
@@ -127,6 +145,9 @@ mod tests {
                 limit: 5,
             },
             DriftError::TargetUnreachable { target: 100.0 },
+            DriftError::SidesInteract {
+                largest_headstart: 2.5,
+            },
         ];
         for error in errors {
             let message = error.to_string();

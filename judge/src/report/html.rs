@@ -66,7 +66,10 @@ pub fn render(data: &ReportData) -> Result<String> {
         "<footer>Ledger: {} entries, {}.</footer>\n</body>\n</html>",
         data.ledger.entries,
         if data.ledger.intact {
-            "hash chain intact".to_string()
+            match &data.ledger.head {
+                Some(head) => format!("hash chain intact; {head}"),
+                None => "hash chain intact".to_string(),
+            }
         } else {
             format!(
                 "<strong class=\"bad\">hash chain broken: {}</strong>",

@@ -317,7 +317,10 @@ pub fn render(data: &ReportData) -> String {
         "Ledger: {} entries, {}.",
         data.ledger.entries,
         if data.ledger.intact {
-            "hash chain intact".to_string()
+            match &data.ledger.head {
+                Some(head) => format!("hash chain intact; {head}"),
+                None => "hash chain intact".to_string(),
+            }
         } else {
             format!(
                 "**hash chain broken: {}**",

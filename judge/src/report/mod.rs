@@ -174,6 +174,9 @@ pub struct LedgerState {
     pub intact: bool,
     /// The first broken entry, when not intact.
     pub problem: Option<String>,
+    /// The last entry when the chain is intact (null for an empty or broken ledger): an
+    /// anchor for `judge ledger verify --anchor-from` this report.
+    pub head: Option<ledger::LedgerHead>,
 }
 
 /// A suite run against its baseline (filled once suites are stored).
@@ -386,11 +389,13 @@ pub fn gather(store: &mut Store, config: &DriftConfig, period: Option<&str>) -> 
             entries: stored.len(),
             intact: true,
             problem: None,
+            head: ledger::LedgerHead::of(&stored),
         },
         Err(error) => LedgerState {
             entries: stored.len(),
             intact: false,
             problem: Some(error.to_string()),
+            head: None,
         },
     };
     let mut decisions = Vec::new();
