@@ -33,9 +33,12 @@ pub fn real_model(name: &str) -> Option<PathBuf> {
         eprintln!("skipping: set JUDGE_REAL_MODELS=1 to run the tests on {name}");
         return None;
     }
+    // An empty JUDGE_MODELS_DIR means unset, as `judge models fetch` reads it.
     let dir = std::env::var("JUDGE_MODELS_DIR")
+        .ok()
+        .filter(|dir| !dir.is_empty())
         .map(PathBuf::from)
-        .unwrap_or_else(|_| repo_root().join("models/cache"));
+        .unwrap_or_else(|| repo_root().join("models/cache"));
     let path = dir.join(format!("{name}.gguf"));
     assert!(
         path.is_file(),
