@@ -61,7 +61,8 @@ struct LabeledArgs {
     /// The hidden states the probe reads, layers as fractions of the model's depth:
     /// `final` (the final hidden state at the answer position), `answer@D` (the residual
     /// stream at depth D at the answer position), `mean@D` (at depth D, averaged over the
-    /// record's output tokens), comma-separated.
+    /// record's output tokens), `input@D` (at depth D, averaged over its input's tokens),
+    /// comma-separated.
     #[arg(long, default_value = "final")]
     features: FeatureDepths,
     /// Also write every labeled item's features (label, group, zero-shot score, hidden
