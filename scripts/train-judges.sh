@@ -15,20 +15,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 model=${1:-smollm2-135m-instruct}
-features=${JUDGE_FEATURES:-mean@0.25,input@0.25}
 cargo build --release -p judge
 ./target/release/judge models fetch "$model"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
+# The features each judge reads (README, "Trained judges": chosen by transfer between the labeled
+# sets, never by the sample): whether an instruction was ambiguous is in the input, so the
+# escalation judge reads the input's tokens as well as the output's; delegation is in the output.
 train() {
-  local rubric=$1
-  shift
+  local rubric=$1 features=$2
+  shift 2
   ./target/release/judge calibrate --rubric "$rubric" --labels "$@" --group-by meta.scenario \
     --features "$features" --model "$model" --store "$scratch/train.db" \
     --export "rubrics/trained/$rubric.$model.json"
 }
 
-train escalates-ambiguity data/labeled/escalation.jsonl data/labeled/escalation-b.jsonl \
-  data/labeled/escalation-c.jsonl
-train delegates-work data/labeled/delegation-a.jsonl data/labeled/delegation-b.jsonl
+train escalates-ambiguity mean@0.5,input@0.5 data/labeled/escalation.jsonl \
+  data/labeled/escalation-b.jsonl data/labeled/escalation-c.jsonl data/labeled/escalation-d.jsonl
+train delegates-work mean@0.5 data/labeled/delegation-a.jsonl data/labeled/delegation-b.jsonl \
+  data/labeled/delegation-c.jsonl
