@@ -3,7 +3,7 @@
 # labeled sets (data/labeled/, each written by its generator under data/): for each rubric the
 # demo scores, `judge calibrate` extracts the probe's features from every labeled record with
 # MODEL, cross-validates by scenario, fits the probe on all of them and exports it. The demo's
-# judge.toml imports these files instead of training (training takes about 15 minutes on a
+# judge.toml imports these files instead of training (training takes about 25 minutes on a
 # 2-core machine); `judge run` retrains whenever the labels or the model differ from the file's.
 #
 #   bash scripts/train-judges.sh [MODEL]      # default: the demo's model
