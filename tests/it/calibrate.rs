@@ -465,6 +465,11 @@ fn cached_features_variants_and_transfer_give_the_numbers_of_a_model_run() {
     ];
     cached_args.extend_from_slice(&variants);
     let cached = run(&cached_args);
+    // Features read from files measure no throughput: null, never a made-up rate.
+    let mut raw_args: Vec<&str> = common.to_vec();
+    raw_args.extend_from_slice(&cached_args);
+    let raw: Value = serde_json::from_str(&run_ok(&raw_args, d)).unwrap();
+    assert_eq!(raw["models"][0]["items_per_second"], Value::Null);
     let variants_of = |json: &Value| json["models"][0]["variants"].clone();
     assert_eq!(variants_of(&direct), variants_of(&cached));
     let per_variant = direct["models"][0]["variants"].as_array().unwrap();

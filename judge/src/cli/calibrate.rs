@@ -412,7 +412,9 @@ pub fn run_agreement(args: AgreementArgs) -> Result<ExitCode> {
                 transfer,
             });
         }
-        results.push((info, per_variant, extracted.items_per_second));
+        // Features read from files measure no throughput: the JSON says null, the table nothing.
+        let rate = cache.is_none().then_some(extracted.items_per_second);
+        results.push((info, per_variant, rate));
         if cache.is_some() {
             break;
         }
@@ -445,7 +447,7 @@ pub fn run_agreement(args: AgreementArgs) -> Result<ExitCode> {
     for (info, per_variant, rate) in &results {
         for variant in per_variant {
             let name = format!("{} [{}]", info.model_name, variant.spec.describe());
-            print_agreement_table(&[(name.as_str(), &variant.agreement, Some(*rate))]);
+            print_agreement_table(&[(name.as_str(), &variant.agreement, *rate)]);
             if let Some(transfer) = &variant.transfer {
                 println!(
                     "{name}: trained on all of {}, scored on {} (transfer):",
