@@ -34,6 +34,8 @@ def load(paths):
         "zero_shot": np.array([r["zero_shot"] for r in rows]),
         "y": np.array([r["label"] for r in rows], dtype=int),
         "groups": np.array([r["group"] for r in rows]),
+        # A record's labeled set: its id without the trailing number (`esc-b-0001`: `esc-b`).
+        "sets": np.array([r["id"].rsplit("-", 1)[0] for r in rows]),
     }
 
 

@@ -14,7 +14,6 @@ and scikit-learn are needed (`pip install numpy scikit-learn`).
         --test SAMPLE.features.jsonl --variants final mean15 mean15+in15
 """
 import argparse
-import json
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -22,24 +21,9 @@ from sklearn.metrics import cohen_kappa_score, log_loss, roc_auc_score
 from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import StandardScaler
 
+from learning_curve import load
+
 STRENGTHS = [1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0]
-
-
-def load(paths):
-    rows = [json.loads(line) for path in paths for line in open(path)]
-    spec = rows[0]["spec"]
-    names = (["final"] if spec["final_answer"] else []) + \
-        [f"ans{l}" for l in spec["answer_layers"]] + \
-        [f"mean{l}" for l in spec["output_mean_layers"]] + \
-        [f"in{l}" for l in spec.get("input_mean_layers", [])]
-    hidden = np.array([r["hidden"] for r in rows], dtype=np.float64)
-    return {
-        "names": names, "width": hidden.shape[1] // len(names), "hidden": hidden,
-        "zero_shot": np.array([r["zero_shot"] for r in rows]),
-        "y": np.array([r["label"] for r in rows], dtype=int),
-        "groups": np.array([r["group"] for r in rows]),
-        "sets": np.array([r["id"].rsplit("-", 1)[0] for r in rows]),
-    }
 
 
 def features(data, variant, rows):
