@@ -502,3 +502,105 @@ fn cached_features_variants_and_transfer_give_the_numbers_of_a_model_run() {
         "{err}"
     );
 }
+
+#[test]
+fn calibrate_from_cached_features_exports_the_judge_of_a_model_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let labeled = labeled_subset(d, 6);
+    let labeled = labeled.to_str().unwrap();
+    let model = synthetic_model(d, "model.gguf", 7);
+    let cache = d.join("features.jsonl");
+    let cache = cache.to_str().unwrap();
+    // One model run writes a superset of the features the judge reads.
+    run_ok(
+        &[
+            "agreement",
+            "--rubric",
+            "escalates-ambiguity",
+            "--labels",
+            labeled,
+            "--group-by",
+            "meta.scenario",
+            "--folds",
+            "3",
+            "--bootstrap",
+            "20",
+            "--model",
+            &model,
+            "--features",
+            "final,mean@0.5,input@1",
+            "--features-out",
+            cache,
+        ],
+        d,
+    );
+    let calibrate = |store: &str, export: &str, extra: &[&str]| {
+        let mut args = vec![
+            "calibrate",
+            "--rubric",
+            "escalates-ambiguity",
+            "--labels",
+            labeled,
+            "--group-by",
+            "meta.scenario",
+            "--folds",
+            "3",
+            "--bootstrap",
+            "20",
+            "--features",
+            "mean@0.5,input@1",
+            "--store",
+            store,
+            "--export",
+            export,
+        ];
+        args.extend_from_slice(extra);
+        judge(&args, d)
+    };
+    let from_model = calibrate("a.db", "a.json", &["--model", &model]);
+    assert!(from_model.status.success(), "{}", stderr(&from_model));
+    let from_cache = calibrate(
+        "b.db",
+        "b.json",
+        &["--model", &model, "--features-in", cache],
+    );
+    assert!(from_cache.status.success(), "{}", stderr(&from_cache));
+    // The exported judges are the same file, byte for byte.
+    let exported = |name: &str| std::fs::read_to_string(d.join(name)).unwrap();
+    assert_eq!(exported("a.json"), exported("b.json"));
+
+    // Features of another model's judge are refused, naming both.
+    let other = synthetic_model(d, "other.gguf", 8);
+    let output = calibrate(
+        "c.db",
+        "c.json",
+        &["--model", &other, "--features-in", cache],
+    );
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(err.contains("not of this model's judge"), "{err}");
+    // And features that do not hold what --features asks for.
+    let args = [
+        "calibrate",
+        "--rubric",
+        "escalates-ambiguity",
+        "--labels",
+        labeled,
+        "--features",
+        "mean@0.25",
+        "--model",
+        &model,
+        "--features-in",
+        cache,
+        "--store",
+        "d.db",
+    ];
+    let output = judge(&args, d);
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("do not hold"),
+        "{}",
+        stderr(&output)
+    );
+}

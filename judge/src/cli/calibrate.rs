@@ -100,6 +100,11 @@ pub struct CalibrateArgs {
     /// Promote the new judge even when its cross-validated AUC is lower than the active one's.
     #[arg(long)]
     force: bool,
+    /// Train from features written by `judge agreement --features-out` with this model
+    /// (the same judge fingerprint, and features that hold --features) instead of running the
+    /// model over the labels again: the same judge, byte for byte, in seconds.
+    #[arg(long, num_args = 1.., conflicts_with_all = ["retire", "import"])]
+    features_in: Vec<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -229,7 +234,37 @@ pub fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
             trained::save(&mut store, trained::as_new(artifact, rubric), args.force)?
         }
         None => {
-            let extracted = extract_with(&model, &info, &spec, rubric, &labeled, &args.labeled)?;
+            let extracted = if args.features_in.is_empty() {
+                extract_with(&model, &info, &spec, rubric, &labeled, &args.labeled)?
+            } else {
+                let cache = read_features(&args.features_in)?;
+                if cache.info.fingerprint != info.fingerprint {
+                    bail!(
+                        "the --features-in files hold features of judge {} ({}), not of this \
+                         model's judge {} ({}): write them with --model {}",
+                        cache.info.fingerprint,
+                        cache.info.model_name,
+                        info.fingerprint,
+                        info.model_name,
+                        info.model_name
+                    );
+                }
+                if !cache.spec.contains(&spec) {
+                    bail!(
+                        "the cached features ({}) do not hold {}",
+                        cache.spec.describe(),
+                        spec.describe()
+                    );
+                }
+                Extracted {
+                    items: select_features(
+                        &cached_items(&cache, &labeled, &args.labeled)?,
+                        &cache.spec,
+                        &spec,
+                    ),
+                    items_per_second: None,
+                }
+            };
             let config = cv_config(&args.labeled);
             let agreement = calibration::agreement(&extracted.items, &config)?;
             let (kind, calibrator) = match args.method {
@@ -347,7 +382,7 @@ pub fn run_agreement(args: AgreementArgs) -> Result<ExitCode> {
                 let from_cache = |labeled: &[LabeledRecord]| -> Result<Extracted> {
                     Ok(Extracted {
                         items: cached_items(cache, labeled, &args.labeled)?,
-                        items_per_second: 0.0,
+                        items_per_second: None,
                     })
                 };
                 let tested = test_labeled.as_deref().map(from_cache).transpose()?;
@@ -413,7 +448,7 @@ pub fn run_agreement(args: AgreementArgs) -> Result<ExitCode> {
             });
         }
         // Features read from files measure no throughput: the JSON says null, the table nothing.
-        let rate = cache.is_none().then_some(extracted.items_per_second);
+        let rate = extracted.items_per_second;
         results.push((info, per_variant, rate));
         if cache.is_some() {
             break;
@@ -505,8 +540,9 @@ struct LabeledRecord {
 /// The features of the labeled records under one judge model.
 struct Extracted {
     items: Vec<LabeledItem>,
-    /// Scoring throughput on this machine, model load excluded.
-    items_per_second: f64,
+    /// Scoring throughput on this machine, model load excluded; none when the features were
+    /// read from files (nothing was measured).
+    items_per_second: Option<f64>,
 }
 
 fn load_library(args: &LabeledArgs) -> Result<Vec<Rubric>> {
@@ -716,7 +752,7 @@ fn extract_with(
     }
     Ok(Extracted {
         items,
-        items_per_second,
+        items_per_second: Some(items_per_second),
     })
 }
 
