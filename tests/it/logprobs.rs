@@ -1,4 +1,4 @@
-//! `judge logprobs` on the real default model: the JSON contract and the chat wrapping.
+//! `judge logprobs` on a real model (SmolLM2): the JSON contract and the chat wrapping.
 
 use serde_json::Value;
 
@@ -13,6 +13,8 @@ fn json_output_has_tokens_and_a_sorted_top_k() {
     let output = judge(
         &[
             "logprobs",
+            "--model",
+            "smollm2-135m-instruct",
             "--text",
             "The capital of France is",
             "--top",
@@ -43,11 +45,30 @@ fn chat_wraps_the_text_as_a_user_turn_with_the_assistant_turn_open() {
     }
     let dir = tempfile::tempdir().unwrap();
     let plain = judge(
-        &["logprobs", "--text", "Hi", "--json", "--top", "1"],
+        &[
+            "logprobs",
+            "--model",
+            "smollm2-135m-instruct",
+            "--text",
+            "Hi",
+            "--json",
+            "--top",
+            "1",
+        ],
         dir.path(),
     );
     let chat = judge(
-        &["logprobs", "--text", "Hi", "--json", "--top", "1", "--chat"],
+        &[
+            "logprobs",
+            "--model",
+            "smollm2-135m-instruct",
+            "--text",
+            "Hi",
+            "--json",
+            "--top",
+            "1",
+            "--chat",
+        ],
         dir.path(),
     );
     assert!(chat.status.success(), "{}", stderr(&chat));

@@ -1,6 +1,6 @@
-//! `judge score` end to end on the real default model: determinism across batch sizes, reruns
-//! that score nothing new, a run killed with SIGKILL and completed by a rerun, bad records
-//! rejected with their reasons while the good ones are scored.
+//! `judge score` end to end on a real model (SmolLM2, the smallest): determinism across batch
+//! sizes, reruns that score nothing new, a run killed with SIGKILL and completed by a rerun, bad
+//! records rejected with their reasons while the good ones are scored.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 use judge::store::Store;
 
 use crate::support::{judge, judge_bin, real_models_enabled, repo_root, stderr, stdout};
+
+/// The smallest real model: these tests are about the mechanics, not the judge's quality.
+const SMOLLM2: &str = "smollm2-135m-instruct";
 
 /// The first `n` lines of the bundled sample records, in `dir`.
 fn sample_records(dir: &Path, n: usize) -> PathBuf {
@@ -30,6 +33,8 @@ fn score(dir: &Path, store: &str, extra: &[&str]) -> std::process::Output {
         "escalates-ambiguity",
         "--rubric",
         "stays-in-scope",
+        "--model",
+        SMOLLM2,
     ];
     args.extend_from_slice(extra);
     let output = judge(&args, dir);
@@ -103,6 +108,8 @@ fn a_run_killed_mid_way_and_rerun_ends_with_the_same_store() {
             "escalates-ambiguity",
             "--rubric",
             "stays-in-scope",
+            "--model",
+            SMOLLM2,
             "--batch-size",
             "2",
         ])
@@ -181,6 +188,8 @@ fn bad_records_are_rejected_with_their_reason_and_the_good_ones_scored() {
             "--store",
             "strict.db",
             "--strict",
+            "--model",
+            SMOLLM2,
         ],
         dir.path(),
     );
