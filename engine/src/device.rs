@@ -69,3 +69,74 @@ pub fn select_device(choice: DeviceChoice) -> Result<Device> {
         }
     }
 }
+
+/// The machine as a benchmark reports it: CPU model, the SIMD features this CPU has (detected
+/// at run time, not the ones the binary was built for), and the threads the CPU kernels use.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Machine {
+    pub cpu: String,
+    pub arch: &'static str,
+    pub features: Vec<&'static str>,
+    pub threads: usize,
+}
+
+impl Machine {
+    pub fn detect() -> Machine {
+        Machine {
+            cpu: cpu_model().unwrap_or_else(|| "unknown".into()),
+            arch: std::env::consts::ARCH,
+            features: cpu_features(),
+            threads: candle_core::utils::get_num_threads(),
+        }
+    }
+}
+
+/// The first `model name` of /proc/cpuinfo (Linux); none elsewhere.
+fn cpu_model() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    text.lines()
+        .find_map(|line| line.strip_prefix("model name")?.split_once(':'))
+        .map(|(_, name)| name.trim().to_string())
+}
+
+#[cfg(target_arch = "x86_64")]
+fn cpu_features() -> Vec<&'static str> {
+    let mut found = Vec::new();
+    macro_rules! probe {
+        ($($name:tt),*) => {$(
+            if std::arch::is_x86_feature_detected!($name) {
+                found.push($name);
+            }
+        )*};
+    }
+    probe!(
+        "avx",
+        "avx2",
+        "fma",
+        "f16c",
+        "avx512f",
+        "avx512bw",
+        "avx512vnni",
+        "avx512bf16"
+    );
+    found
+}
+
+#[cfg(target_arch = "aarch64")]
+fn cpu_features() -> Vec<&'static str> {
+    let mut found = Vec::new();
+    macro_rules! probe {
+        ($($name:tt),*) => {$(
+            if std::arch::is_aarch64_feature_detected!($name) {
+                found.push($name);
+            }
+        )*};
+    }
+    probe!("neon", "dotprod", "i8mm", "bf16");
+    found
+}
+
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+fn cpu_features() -> Vec<&'static str> {
+    Vec::new()
+}

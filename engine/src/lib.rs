@@ -18,7 +18,7 @@ pub mod synthetic;
 mod tokenizer;
 
 pub use chat::{ChatMessage, ChatTemplate};
-pub use device::{select_device, DeviceChoice};
+pub use device::{select_device, DeviceChoice, Machine};
 pub use gguf::GgufFile;
 pub use model::{log_softmax, Architecture, Config, Forward, KvCache, Model, RopeStyle, Taps};
 pub use tokenizer::Tokenizer;

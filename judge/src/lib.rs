@@ -6,6 +6,7 @@
 //! exit codes.
 
 pub mod agent;
+pub mod bench;
 pub mod calibration;
 pub mod canary;
 pub mod config;

@@ -401,7 +401,8 @@ impl Serialize for OrderedFields {
     }
 }
 
-fn parse_rubric(text: &str, path: &Path) -> Result<Rubric> {
+/// Parses and validates a rubric's text; `path` names it in errors.
+pub fn parse_rubric(text: &str, path: &Path) -> Result<Rubric> {
     let file: RubricFile = toml::from_str(text)
         .map_err(|error| anyhow!("{}: {}", path.display(), describe_toml_error(text, &error)))?;
     let stem = path

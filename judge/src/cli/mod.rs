@@ -1,6 +1,7 @@
 //! Subcommands of the `judge` binary, one module each; exit codes are decided here and nowhere
 //! else.
 
+mod bench;
 mod calibrate;
 mod canary;
 mod drift;
@@ -89,6 +90,9 @@ enum Command {
     /// Store maintenance: merge the stores of sharded scoring runs.
     #[command(subcommand)]
     Store(store_cmd::Command),
+    /// Judge throughput on this machine: load time, prefill, scoring pairs/s at several batch
+    /// sizes with and without the shared prefix, peak memory; a standard built-in workload.
+    Bench(bench::Args),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -111,6 +115,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Sample(args) => sample::run(args),
         Command::Labels(command) => labels::run(command),
         Command::Store(command) => store_cmd::run(command),
+        Command::Bench(args) => bench::run(args),
     }
 }
 
