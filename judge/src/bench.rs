@@ -95,9 +95,12 @@ pub struct Report {
     pub load_seconds: f64,
     pub prefill: Prefill,
     pub scoring: Vec<ScoringRun>,
-    /// The largest difference of P(pass) for one record between any two scoring runs: batch
-    /// size and the shared prefix must not change a score (0 on the CPU).
-    pub max_p_pass_difference: f64,
+    /// The largest difference of P(pass) for one record between two batch sizes (same mode):
+    /// the determinism contract says 0.
+    pub max_p_pass_difference_across_batch_sizes: f64,
+    /// The largest difference of P(pass) for one record between scoring with the shared prefix
+    /// and reading the whole prompt: another summation order, within float rounding.
+    pub max_p_pass_difference_prefix_vs_whole: f64,
     /// Peak resident memory of the process (Linux), model included.
     pub peak_rss_bytes: Option<u64>,
 }
@@ -188,25 +191,23 @@ pub fn run(model: &JudgeModel, load_seconds: f64, settings: &Settings) -> Result
     let prepared = PreparedRubric::new(model, &rubric)?;
     let records = standard_records(settings.records);
     let mut scoring = Vec::new();
-    let mut p_first: Option<Vec<f64>> = None;
-    let mut max_difference = 0.0f64;
+    // P(pass) per record of the first batch size's run, with and without the shared prefix.
+    let mut first: [Option<Vec<f64>>; 2] = [None, None];
+    let mut across_batch_sizes = 0.0f64;
+    let mut prefix_vs_whole = 0.0f64;
     for &batch_size in &settings.batch_sizes {
-        for shared_prefix in [true, false] {
-            let (run, p_pass) = if shared_prefix {
-                score_with_prefix(model, &prepared, &records, batch_size)?
-            } else {
-                score_without_prefix(model, &prepared, &records, batch_size)?
-            };
-            match &p_first {
-                None => p_first = Some(p_pass),
-                Some(first) => {
-                    for (a, b) in first.iter().zip(&p_pass) {
-                        max_difference = max_difference.max((a - b).abs());
-                    }
+        let (shared, p_shared) = score_with_prefix(model, &prepared, &records, batch_size)?;
+        let (whole, p_whole) = score_without_prefix(model, &prepared, &records, batch_size)?;
+        prefix_vs_whole = prefix_vs_whole.max(max_difference(&p_shared, &p_whole));
+        for (slot, p_pass) in first.iter_mut().zip([p_shared, p_whole]) {
+            match slot {
+                None => *slot = Some(p_pass),
+                Some(p_first) => {
+                    across_batch_sizes = across_batch_sizes.max(max_difference(p_first, &p_pass))
                 }
             }
-            scoring.push(run);
         }
+        scoring.extend([shared, whole]);
     }
     Ok(Report {
         judge_version: env!("CARGO_PKG_VERSION"),
@@ -218,7 +219,8 @@ pub fn run(model: &JudgeModel, load_seconds: f64, settings: &Settings) -> Result
         load_seconds,
         prefill,
         scoring,
-        max_p_pass_difference: max_difference,
+        max_p_pass_difference_across_batch_sizes: across_batch_sizes,
+        max_p_pass_difference_prefix_vs_whole: prefix_vs_whole,
         peak_rss_bytes: peak_rss_bytes(),
     })
 }
@@ -323,6 +325,13 @@ fn score_without_prefix(
     ))
 }
 
+fn max_difference(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
+}
+
 fn index_of(record_id: &str) -> Result<usize> {
     record_id
         .strip_prefix("bench-")
@@ -410,8 +419,12 @@ impl Report {
             ));
         }
         out.push_str(&format!(
-            "| largest P(pass) difference between runs | {:.1e} |\n",
-            self.max_p_pass_difference
+            "| largest P(pass) difference: between batch sizes | {:.1e} |\n",
+            self.max_p_pass_difference_across_batch_sizes
+        ));
+        out.push_str(&format!(
+            "| largest P(pass) difference: shared prefix vs whole prompt | {:.1e} |\n",
+            self.max_p_pass_difference_prefix_vs_whole
         ));
         match self.peak_rss_bytes {
             Some(bytes) => out.push_str(&format!(
