@@ -512,49 +512,41 @@ fn calibrate_from_cached_features_exports_the_judge_of_a_model_run() {
     let model = synthetic_model(d, "model.gguf", 7);
     let cache = d.join("features.jsonl");
     let cache = cache.to_str().unwrap();
+    let labeled_args = [
+        "--rubric",
+        "escalates-ambiguity",
+        "--labels",
+        labeled,
+        "--group-by",
+        "meta.scenario",
+        "--folds",
+        "3",
+        "--bootstrap",
+        "20",
+    ];
     // One model run writes a superset of the features the judge reads.
-    run_ok(
-        &[
-            "agreement",
-            "--rubric",
-            "escalates-ambiguity",
-            "--labels",
-            labeled,
-            "--group-by",
-            "meta.scenario",
-            "--folds",
-            "3",
-            "--bootstrap",
-            "20",
-            "--model",
-            &model,
-            "--features",
-            "final,mean@0.5,input@1",
-            "--features-out",
-            cache,
-        ],
-        d,
-    );
+    let mut agreement = vec!["agreement"];
+    agreement.extend_from_slice(&labeled_args);
+    agreement.extend_from_slice(&[
+        "--model",
+        &model,
+        "--features",
+        "final,mean@0.5,input@1",
+        "--features-out",
+        cache,
+    ]);
+    run_ok(&agreement, d);
     let calibrate = |store: &str, export: &str, extra: &[&str]| {
-        let mut args = vec![
-            "calibrate",
-            "--rubric",
-            "escalates-ambiguity",
-            "--labels",
-            labeled,
-            "--group-by",
-            "meta.scenario",
-            "--folds",
-            "3",
-            "--bootstrap",
-            "20",
+        let mut args = vec!["calibrate"];
+        args.extend_from_slice(&labeled_args);
+        args.extend_from_slice(&[
             "--features",
             "mean@0.5,input@1",
             "--store",
             store,
             "--export",
             export,
-        ];
+        ]);
         args.extend_from_slice(extra);
         judge(&args, d)
     };

@@ -44,8 +44,8 @@ fn chat_wraps_the_text_as_a_user_turn_with_the_assistant_turn_open() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let plain = judge(
-        &[
+    let logprobs = |extra: &[&str]| {
+        let mut args = vec![
             "logprobs",
             "--model",
             "smollm2-135m-instruct",
@@ -54,23 +54,12 @@ fn chat_wraps_the_text_as_a_user_turn_with_the_assistant_turn_open() {
             "--json",
             "--top",
             "1",
-        ],
-        dir.path(),
-    );
-    let chat = judge(
-        &[
-            "logprobs",
-            "--model",
-            "smollm2-135m-instruct",
-            "--text",
-            "Hi",
-            "--json",
-            "--top",
-            "1",
-            "--chat",
-        ],
-        dir.path(),
-    );
+        ];
+        args.extend_from_slice(extra);
+        judge(&args, dir.path())
+    };
+    let plain = logprobs(&[]);
+    let chat = logprobs(&["--chat"]);
     assert!(chat.status.success(), "{}", stderr(&chat));
     let plain: Value = serde_json::from_str(&stdout(&plain)).unwrap();
     let chat: Value = serde_json::from_str(&stdout(&chat)).unwrap();
