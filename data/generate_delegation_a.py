@@ -57,6 +57,8 @@ import sys
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
 
+from lexical_baseline import auc
+
 SEED = 20260505
 SET_NAME = "delegation-a"
 RUBRIC = "delegates-work"
@@ -1031,23 +1033,6 @@ def logreg(rows, y, dim, C=1.0, iters=400):
         zb = nb + mom * (nb - b)
         w, b, t = nw, nb, t2
     return w, b
-
-
-def auc(scores, y):
-    pairs = sorted(zip(scores, y))
-    ranks = [0.0] * len(pairs)
-    i = 0
-    while i < len(pairs):
-        j = i
-        while j + 1 < len(pairs) and pairs[j + 1][0] == pairs[i][0]:
-            j += 1
-        for k in range(i, j + 1):
-            ranks[k] = (i + j) / 2.0 + 1
-        i = j + 1
-    npos = sum(1 for _, l in pairs if l == 1)
-    nneg = len(pairs) - npos
-    rsum = sum(rk for rk, (_, l) in zip(ranks, pairs) if l == 1)
-    return (rsum - npos * (npos + 1) / 2.0) / (npos * nneg)
 
 
 def check(recs):

@@ -55,6 +55,8 @@ import sys
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
+from lexical_baseline import auc
+
 SEED = 20260601
 SET_NAME = "escalation-c"
 RUBRIC = "escalates-ambiguity"
@@ -978,23 +980,6 @@ def logreg(X, y, dim, C=1.0, iters=400):
         vb = nb + mom * (nb - b)
         w, b, t_prev = nw, nb, t_next
     return w, b
-
-
-def auc(scores, labels):
-    pairs = sorted(zip(scores, labels))
-    ranks = [0.0] * len(pairs)
-    i = 0
-    while i < len(pairs):
-        j = i
-        while j + 1 < len(pairs) and pairs[j + 1][0] == pairs[i][0]:
-            j += 1
-        for k in range(i, j + 1):
-            ranks[k] = (i + j) / 2 + 1
-        i = j + 1
-    npos = sum(l for _, l in pairs)
-    nneg = len(pairs) - npos
-    rpos = sum(r for r, (_, l) in zip(ranks, pairs) if l == 1)
-    return (rpos - npos * (npos + 1) / 2) / (npos * nneg)
 
 
 def check(recs):

@@ -99,41 +99,28 @@ fn cpu_model() -> Option<String> {
         .map(|(_, name)| name.trim().to_string())
 }
 
-#[cfg(target_arch = "x86_64")]
-fn cpu_features() -> Vec<&'static str> {
-    let mut found = Vec::new();
-    macro_rules! probe {
-        ($($name:tt),*) => {$(
-            if std::arch::is_x86_feature_detected!($name) {
+/// The features of `$name...` that `std::arch::$detect!` finds on this CPU, at run time.
+macro_rules! detected {
+    ($detect:ident: $($name:tt),*) => {{
+        let mut found = Vec::new();
+        $(
+            if std::arch::$detect!($name) {
                 found.push($name);
             }
-        )*};
-    }
-    probe!(
-        "avx",
-        "avx2",
-        "fma",
-        "f16c",
-        "avx512f",
-        "avx512bw",
-        "avx512vnni",
-        "avx512bf16"
-    );
-    found
+        )*
+        found
+    }};
+}
+
+#[cfg(target_arch = "x86_64")]
+fn cpu_features() -> Vec<&'static str> {
+    detected!(is_x86_feature_detected: "avx", "avx2", "fma", "f16c", "avx512f", "avx512bw",
+        "avx512vnni", "avx512bf16")
 }
 
 #[cfg(target_arch = "aarch64")]
 fn cpu_features() -> Vec<&'static str> {
-    let mut found = Vec::new();
-    macro_rules! probe {
-        ($($name:tt),*) => {$(
-            if std::arch::is_aarch64_feature_detected!($name) {
-                found.push($name);
-            }
-        )*};
-    }
-    probe!("neon", "dotprod", "i8mm", "bf16");
-    found
+    detected!(is_aarch64_feature_detected: "neon", "dotprod", "i8mm", "bf16")
 }
 
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]

@@ -249,13 +249,7 @@ pub fn run_calibrate(args: CalibrateArgs) -> Result<ExitCode> {
                         info.model_name
                     );
                 }
-                if !cache.spec.contains(&spec) {
-                    bail!(
-                        "the cached features ({}) do not hold {}",
-                        cache.spec.describe(),
-                        spec.describe()
-                    );
-                }
+                ensure_holds(&cache.spec, &spec)?;
                 Extracted {
                     items: select_features(
                         &cached_items(&cache, &labeled, &args.labeled)?,
@@ -421,12 +415,8 @@ pub fn run_agreement(args: AgreementArgs) -> Result<ExitCode> {
             }
         };
         let specs: Vec<FeatureSpec> = variants.iter().map(|v| v.resolve(n_layer)).collect();
-        if let Some(missing) = specs.iter().find(|spec| !union.contains(spec)) {
-            bail!(
-                "the cached features ({}) do not hold {}",
-                union.describe(),
-                missing.describe()
-            );
+        for spec in &specs {
+            ensure_holds(&union, spec)?;
         }
         let mut per_variant = Vec::new();
         for (variant, spec) in variants.iter().zip(&specs) {
@@ -844,6 +834,18 @@ fn read_features(paths: &[PathBuf]) -> Result<FeatureCache> {
         }
     }
     cache.context("the --features-in files are empty")
+}
+
+/// Refuses features that do not hold the blocks `spec` asks for.
+fn ensure_holds(cached: &FeatureSpec, spec: &FeatureSpec) -> Result<()> {
+    if !cached.contains(spec) {
+        bail!(
+            "the cached features ({}) do not hold {}",
+            cached.describe(),
+            spec.describe()
+        );
+    }
+    Ok(())
 }
 
 /// The labeled items with their cached features; a record the cache lacks is an error.
